@@ -1,0 +1,109 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""The BMC emulator contract.
+
+An emulator plugin gives nodes a BMC that speaks a real protocol (IPMI,
+Redfish). It has two halves:
+
+* class methods, pure, that the planner calls to describe the resources it
+  needs: an optional ``bmc_service`` (a daemon, e.g. vbmcd or a Redfish
+  emulator) per *scope*, one ``bmc`` per node, and the Ironic
+  ``driver_info`` that reaches that BMC;
+* instance methods, run by the executor on the hypervisor's host, that
+  create, update and delete those resources, and speak the protocol for
+  ``tenks node power`` and ``tenks verify``.
+"""
+
+import abc
+
+from tenks import resource_driver
+
+
+class BMCEmulator(resource_driver.ResourceDriver, metaclass=abc.ABCMeta):
+    """Base class of BMC emulators."""
+
+    kinds = ('bmc_service', 'bmc')
+
+    #: 'site': one service per host and BMC address, shared by the
+    #: hypervisors on it (like vbmcd); 'hypervisor': one per hypervisor
+    #: (like a Redfish emulator bound to one libvirt URI).
+    service_scope = 'hypervisor'
+
+    # -- pure half: used by the planner ---------------------------------
+
+    @classmethod
+    def service_props(cls, hypervisor, nodes, settings):
+        """Props of the ``bmc_service`` for ``hypervisor`` and the
+        ``nodes`` it serves (dicts, see :mod:`tenks.planner.allocate`), or
+        None when the emulator needs no service.
+        """
+        return None
+
+    @classmethod
+    @abc.abstractmethod
+    def bmc_props(cls, node, hypervisor, settings):
+        """Props of the node's ``bmc`` resource, or None for no BMC.
+
+        They must include ``address``, ``port``, ``username`` and
+        ``password``; passwords are masked wherever tenks prints props.
+        """
+
+    @classmethod
+    @abc.abstractmethod
+    def driver_info(cls, props):
+        """Ironic ``driver_info`` reaching the BMC described by ``props``.
+        """
+
+    @classmethod
+    def endpoint(cls, props):
+        """A short human description of the BMC, e.g. ``ipmi://h:6230``."""
+        return '%s:%s' % (props.get('address'), props.get('port'))
+
+    # -- impure half: used by the executor and CLI ----------------------
+
+    def create_bmc_service(self, record):
+        """Ensure the service runs with ``record.props``."""
+        return None
+
+    def update_bmc_service(self, old, record):
+        return self.create_bmc_service(record)
+
+    def delete_bmc_service(self, record):
+        """Stop the service and remove its files."""
+
+    @abc.abstractmethod
+    def create_bmc(self, record):
+        """Ensure the node's BMC exists and answers."""
+
+    @abc.abstractmethod
+    def update_bmc(self, old, record):
+        """Make the node's BMC match new props (port, credentials...)."""
+
+    @abc.abstractmethod
+    def delete_bmc(self, record):
+        """Remove the node's BMC."""
+
+    @abc.abstractmethod
+    def power(self, props, action):
+        """Speak the BMC protocol: ``action`` is 'on', 'off' or 'status'.
+
+        :returns: the power state after the action, 'on' or 'off'.
+        """
+
+    def verify(self, props):
+        """Check the BMC answers, with the right credentials.
+
+        :returns: the power state it reports.
+        :raises Exception: with a readable message when it does not.
+        """
+        return self.power(props, 'status')

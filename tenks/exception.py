@@ -1,0 +1,101 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Exceptions raised by tenks.
+
+Every error a user can cause derives from :class:`TenksError`; the CLI
+prints its message on one line and exits non-zero, showing a traceback only
+with ``--debug``.
+"""
+
+
+class TenksError(Exception):
+    """Base class for errors reported to the user."""
+
+
+class ConfigError(TenksError):
+    """A setting in a configuration file is invalid."""
+
+
+class SpecError(TenksError):
+    """One or more problems in a cluster spec.
+
+    :param source: the file (or other source) the spec came from.
+    :param problems: a list of :class:`tenks.spec.errors.Problem`.
+    """
+
+    def __init__(self, source, problems):
+        self.source = source
+        self.problems = list(problems)
+        super().__init__(self._format())
+
+    def _format(self):
+        count = len(self.problems)
+        head = '%s: %d problem%s found' % (
+            self.source, count, '' if count == 1 else 's')
+        if count == 1:
+            return '%s: %s' % (self.source, self.problems[0])
+        return '\n'.join([head] + ['  %s' % p for p in self.problems])
+
+
+class StateError(TenksError):
+    """The state file cannot be read or written."""
+
+
+class LockHeld(StateError):
+    """Another tenks process holds the state lock."""
+
+
+class SchedulingError(TenksError):
+    """A node fits on no hypervisor.
+
+    :param node: the node name.
+    :param reasons: mapping of hypervisor name to the reason it was refused.
+    """
+
+    def __init__(self, node, reasons):
+        self.node = node
+        self.reasons = dict(reasons)
+        detail = '; '.join('%s: %s' % (h, r)
+                           for h, r in sorted(self.reasons.items()))
+        super().__init__('no hypervisor can host node %s (%s)' %
+                         (node, detail or 'no hypervisors'))
+
+
+class PlanError(TenksError):
+    """The plan cannot be made, e.g. a resource collides with one tenks
+    did not create.
+    """
+
+
+class ExecutionError(TenksError):
+    """One or more actions failed while applying a plan.
+
+    :param failures: list of (action description, error message) pairs.
+    """
+
+    def __init__(self, failures, skipped=0):
+        self.failures = list(failures)
+        self.skipped = skipped
+        lines = ['%d action%s failed%s' % (
+            len(self.failures), '' if len(self.failures) == 1 else 's',
+            ', %d skipped as dependent' % skipped if skipped else '')]
+        lines += ['  %s: %s' % f for f in self.failures]
+        super().__init__('\n'.join(lines))
+
+
+class PluginError(TenksError):
+    """A plugin could not be loaded or refused an operation."""
+
+
+class ResourceConflict(TenksError):
+    """A resource tenks wants exists but was not created by tenks."""

@@ -1,0 +1,20 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Where host-level work runs: this host, or a remote hypervisor host.
+
+Bridges, veths and BMC emulators live on the hypervisor's host. Plugins
+never run commands or touch the host directly; they ask the
+:class:`~tenks.hosts.base.HostAgent` of their hypervisor, which is the
+local host (:mod:`tenks.hosts.local`) or an SSH seam to a remote one
+(:mod:`tenks.hosts.ssh`).
+"""

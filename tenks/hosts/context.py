@@ -1,0 +1,59 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""What a plugin knows about the hypervisor it serves."""
+
+import dataclasses
+import functools
+import typing
+
+
+@dataclasses.dataclass(frozen=True)
+class HypervisorContext(object):
+    """A hypervisor as recorded in the state: enough to reach it even when
+    the spec no longer lists it (teardown works from the state alone).
+
+    :ivar name: the hypervisor's name in the spec.
+    :ivar libvirt_uri: its libvirt connection URI.
+    :ivar host: SSH destination of its host, or None for this host.
+    :ivar agent: the :class:`tenks.hosts.base.HostAgent` for its host.
+    """
+    name: str
+    libvirt_uri: str
+    host: typing.Optional[str] = None
+    agent: typing.Any = None
+
+    @property
+    def local(self):
+        return self.host is None
+
+
+@functools.lru_cache(maxsize=1024)
+def uri_on_host(libvirt_uri, host):
+    """The libvirt URI as seen from the hypervisor's own host.
+
+    A BMC emulator runs on the hypervisor's host, where a remote URI such
+    as ``qemu+ssh://h/system`` is better reached locally (``qemu:///system``):
+    vbmc over SSH is known to be flaky.
+    """
+    if not host:
+        return libvirt_uri
+    import urllib.parse
+    parts = urllib.parse.urlsplit(libvirt_uri)
+    scheme = parts.scheme.split('+')[0]
+    query = urllib.parse.parse_qsl(parts.query)
+    keep = [(k, v) for k, v in query
+            if k not in ('keyfile', 'no_verify', 'no_tty', 'known_hosts',
+                         'sshauth', 'command', 'netcat', 'proxy')]
+    return urllib.parse.urlunsplit(
+        (scheme, '', parts.path or '/system',
+         urllib.parse.urlencode(keep), ''))

@@ -1,0 +1,40 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""What a plugin saw of a resource when asked (the refresh before a plan).
+"""
+
+import dataclasses
+import typing
+
+
+@dataclasses.dataclass(frozen=True)
+class Observation(object):
+    """One resource as found on the host or in the cloud.
+
+    :ivar exists: whether something with the resource's name exists.
+    :ivar owned: whether it carries tenks' mark for this cluster (domain
+        metadata, link alias, Ironic extra, ...); None when the resource
+        cannot carry a mark, in which case the state file decides.
+    :ivar detail: a short human description, e.g. why it is foreign or
+        what is wrong with it.
+    :ivar healthy: False when it exists but does not work as it should
+        (e.g. a BMC whose process is gone); the next deploy repairs it by
+        creating it again (creates are ensures).
+    """
+    exists: bool
+    owned: typing.Optional[bool] = None
+    detail: str = ''
+    healthy: bool = True
+
+
+ABSENT = Observation(False)

@@ -1,0 +1,338 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Decide which nodes the cluster has, what they are called and where they
+live: the first, pure half of planning.
+
+Existing nodes (from the state) keep their names, UUIDs, MACs, BMC ports
+and hypervisors while a spec entry still wants them; new nodes get the
+lowest free index of their prefix, a UUID and MACs derived from the
+cluster's seed, a hypervisor from the scheduler and the lowest free IPMI
+port there. Shrinking removes the highest indices.
+
+A node is a plain dict (it is stored as such in the state file)::
+
+    name, prefix, index, uuid, type, spec, hypervisor,
+    memory_mb, vcpus, volumes[{name, capacity, format, image, existing,
+    pool}], physical_networks, nics[{physnet, index, mac}],
+    cpu_mode, cpu_model, arch, machine, boot_mode, secure_boot, disk_bus,
+    nic_model, console_log_enabled, ironic_driver,
+    bmc{emulator, address, port, username, password},
+    ironic_config (dict or None), adopt (imported from Tenks)
+"""
+
+import collections
+
+from tenks import exception
+from tenks.planner import naming
+from tenks.schedulers import base as sched
+
+
+class Allocation(object):
+    """The outcome: desired nodes (by name, sorted) and per-hypervisor
+    allocations (``physnet_indices``), plus the names of removed nodes.
+    """
+
+    def __init__(self, nodes, hypervisors, removed):
+        self.nodes = nodes
+        self.hypervisors = hypervisors
+        self.removed = removed
+
+
+def _hypervisor_allocations(spec, state):
+    """Per hypervisor: how to reach it, and its stable physnet indices."""
+    out = {}
+    for hv in spec.hypervisors:
+        old = dict(((state.hypervisors.get(hv.name) or {})
+                    .get('physnet_indices') or {}))
+        used = set(old.values())
+        for physnet in hv.physnet_mappings:
+            if physnet not in old:
+                i = 0
+                while i in used:
+                    i += 1
+                old[physnet] = i
+                used.add(i)
+        out[hv.name] = {'physnet_indices': old,
+                        'libvirt_uri': hv.libvirt_uri, 'host': hv.host}
+    return out
+
+
+def _fits_host(node, node_type, hv):
+    if hv is None:
+        return False
+    return set(node_type.physical_networks) <= set(hv.physnet_mappings)
+
+
+def _match(spec, state):
+    """Match existing nodes to spec entries.
+
+    :returns: ``(kept, wanted, removed)``: kept is a list of (entry, node
+        record) pairs; wanted maps entry index to how many new nodes it
+        still needs; removed lists the names of nodes no entry wants.
+    """
+    pools = collections.defaultdict(list)
+    for node in state.nodes.values():
+        pools[(node.get('type'), node.get('prefix'))].append(node)
+    for nodes in pools.values():
+        nodes.sort(key=lambda n: (n.get('index') is None,
+                                  n.get('index') or 0, n['name']))
+    taken = set()
+    kept = []
+    wanted = {}
+    for strict in (True, False):
+        for entry in spec.specs:
+            node_type = spec.node_types[entry.type]
+            have = wanted.get(entry.index, entry.count)
+            if strict:
+                have = entry.count
+            want_ironic = (entry.ironic_config.to_dict()
+                           if entry.ironic_config else None)
+            for node in pools.get((entry.type, entry.node_name_prefix), ()):
+                if have <= 0:
+                    break
+                if node['name'] in taken:
+                    continue
+                if strict and node.get('ironic_config') != want_ironic:
+                    continue
+                if not _fits_host(node, node_type,
+                                  spec.hypervisor(node.get('hypervisor'))):
+                    continue
+                taken.add(node['name'])
+                kept.append((entry, node))
+                have -= 1
+            wanted[entry.index] = have
+    removed = sorted(n for n in state.nodes if n not in taken)
+    return kept, wanted, removed
+
+
+def _boot(entry, node_type, settings):
+    caps = entry.ironic_config.capabilities if entry.ironic_config else {}
+    mode = (node_type.boot_mode or caps.get('boot_mode') or
+            settings.default_boot_mode)
+    secure = node_type.secure_boot
+    if secure is None:
+        secure = caps.get('secure_boot', '').lower() == 'true'
+    return mode, bool(secure)
+
+
+def _credentials(node_type, emulator, settings):
+    if emulator == 'sushy_tools':
+        user, password = settings.redfish_username, settings.redfish_password
+    else:
+        user, password = settings.ipmi_username, settings.ipmi_password
+    return (node_type.bmc_username or user,
+            node_type.bmc_password or password)
+
+
+def _shape(node, entry, node_type, spec, indices):
+    """Fill in everything about ``node`` that follows from its type, its
+    spec entry and its hypervisor.
+    """
+    settings = spec.settings
+    name = node['name']
+    volumes = []
+    for i, vol in enumerate(node_type.volumes):
+        if vol.existing:
+            volumes.append({'name': vol.existing.replace('{node}', name),
+                            'existing': True, 'pool': vol.pool,
+                            'capacity': None, 'format': None,
+                            'image': None})
+        else:
+            volumes.append({'name': naming.volume_name(
+                name, entry.vol_name_prefix, i), 'existing': False,
+                'pool': None, 'capacity': vol.capacity,
+                'format': vol.format, 'image': vol.image})
+    old_macs = {n['physnet']: n.get('mac') for n in node.get('nics') or ()}
+    nics = [{'physnet': p, 'index': indices[p], 'mac': old_macs.get(p)}
+            for p in node_type.physical_networks]
+    mode, secure = _boot(entry, node_type, settings)
+    emulator = node_type.bmc_emulator
+    hv = spec.hypervisor(node['hypervisor'])
+    bmc = {'emulator': emulator}
+    if emulator == 'virtualbmc':
+        user, password = _credentials(node_type, emulator, settings)
+        bmc.update(address=hv.ipmi_address, port=node['bmc'].get('port'),
+                   username=user, password=password)
+    elif emulator != 'none':
+        user, password = _credentials(node_type, emulator, settings)
+        bmc.update(address=hv.redfish_address, port=hv.redfish_port,
+                   username=user, password=password)
+    node.update({
+        'type': entry.type,
+        'spec': entry.index,
+        'memory_mb': node_type.memory_mb,
+        'vcpus': node_type.vcpus,
+        'volumes': volumes,
+        'physical_networks': list(node_type.physical_networks),
+        'nics': nics,
+        'cpu_mode': node_type.cpu_mode,
+        'cpu_model': node_type.cpu_model,
+        'arch': node_type.arch,
+        'machine': node_type.machine,
+        'boot_mode': mode,
+        'secure_boot': secure,
+        'disk_bus': node_type.disk_bus,
+        'nic_model': node_type.nic_model,
+        'console_log_enabled': node_type.console_log_enabled,
+        'ironic_driver': node_type.ironic_driver,
+        'bmc': bmc,
+        'ironic_config': (entry.ironic_config.to_dict()
+                          if entry.ironic_config else None),
+    })
+    return node
+
+
+def _port_pools(spec):
+    """One IPMI port pool per BMC site (host and address)."""
+    pools = {}
+    by_hv = {}
+    for hv in spec.hypervisors:
+        site = (hv.bmc_site, hv.ipmi_address)
+        if site not in pools:
+            pools[site] = sched.PortPool(hv.ipmi_ports)
+        by_hv[hv.name] = pools[site]
+    return by_hv
+
+
+def _hosts(spec, pools, facts):
+    hosts = []
+    for order, hv in enumerate(spec.hypervisors):
+        fact = (facts(hv.name) if facts is not None else None) or {}
+        hosts.append(sched.HostState(
+            hv.name, physnets=hv.physnet_mappings,
+            memory_mb=(hv.memory_mb if hv.memory_mb is not None
+                       else fact.get('memory_mb')),
+            vcpus=hv.vcpus if hv.vcpus is not None else fact.get('vcpus'),
+            disk_bytes=(hv.disk_bytes if hv.disk_bytes is not None
+                        else fact.get('disk_bytes')),
+            ram_allocation_ratio=hv.ram_allocation_ratio,
+            cpu_allocation_ratio=hv.cpu_allocation_ratio,
+            disk_allocation_ratio=hv.disk_allocation_ratio,
+            port_pool=pools[hv.name], order=order))
+    return hosts
+
+
+def _disk_bytes(node_type):
+    return sum(v.capacity or 0 for v in node_type.volumes if not v.existing)
+
+
+def _assign_macs(nodes, seed):
+    used = set()
+    for node in nodes:
+        for nic in node['nics']:
+            if nic['mac']:
+                if nic['mac'] in used:
+                    nic['mac'] = None      # a clash in old state: re-pick
+                else:
+                    used.add(nic['mac'])
+    for node in nodes:
+        for nic in node['nics']:
+            attempt = 0
+            while not nic['mac']:
+                mac = naming.mac_address(seed, node['uuid'], nic['physnet'],
+                                         attempt=attempt)
+                attempt += 1
+                if mac not in used:
+                    nic['mac'] = mac
+                    used.add(mac)
+
+
+def allocate(spec, state, scheduler, facts=None):
+    """Allocate the nodes ``spec`` asks for, keeping what ``state`` has.
+
+    :param spec: a :class:`tenks.spec.model.ClusterSpec`.
+    :param state: a :class:`tenks.state.model.State` (not modified).
+    :param scheduler: a :class:`tenks.schedulers.base.Scheduler`.
+    :param facts: optional callable, hypervisor name -> observed capacity
+        ``{'memory_mb': .., 'vcpus': .., 'disk_bytes': ..}``; called only
+        when new nodes need placing. Capacity set in the spec wins.
+    :returns: an :class:`Allocation`.
+    :raises SchedulingError, PlanError:
+    """
+    if not state.seed:
+        raise exception.PlanError('the state has no seed')
+    hypervisors = _hypervisor_allocations(spec, state)
+    kept, wanted, removed = _match(spec, state)
+    pools = _port_pools(spec)
+
+    nodes = []
+    for entry, old in kept:
+        node_type = spec.node_types[entry.type]
+        node = dict(old)
+        node['bmc'] = dict(old.get('bmc') or {})
+        node['nics'] = [dict(n) for n in old.get('nics') or ()]
+        port = (node['bmc'].get('port')
+                if node_type.bmc_emulator == 'virtualbmc' else None)
+        if port:
+            pools[node['hypervisor']].reserve(port)
+        else:
+            node['bmc'].pop('port', None)
+        nodes.append((entry, node_type, node))
+
+    # Kept nodes whose type now needs an IPMI port they lack get one where
+    # they are.
+    for entry, node_type, node in nodes:
+        if (node_type.bmc_emulator == 'virtualbmc' and
+                not node['bmc'].get('port')):
+            pool = pools[node['hypervisor']]
+            if not len(pool):
+                raise exception.SchedulingError(node['name'], {
+                    node['hypervisor']: 'no free IPMI port in %s'
+                    % pool.describe()})
+            node['bmc']['port'] = pool.take()
+
+    taken = {node['name'] for _e, _t, node in nodes}
+    cursor = {}
+    requests = []
+    new = []
+    for entry in spec.specs:
+        node_type = spec.node_types[entry.type]
+        for _ in range(wanted.get(entry.index, 0)):
+            prefix = entry.node_name_prefix
+            index = naming.lowest_free_index(prefix, taken,
+                                             cursor.get(prefix, 0))
+            cursor[prefix] = index + 1
+            name = '%s%d' % (prefix, index)
+            taken.add(name)
+            node = {'name': name, 'prefix': prefix, 'index': index,
+                    'uuid': naming.node_uuid(state.seed, name),
+                    'bmc': {}, 'nics': []}
+            requests.append(sched.NodeRequest(
+                name, node_type.memory_mb, node_type.vcpus,
+                _disk_bytes(node_type), node_type.physical_networks,
+                needs_ipmi_port=node_type.bmc_emulator == 'virtualbmc'))
+            new.append(node)
+            nodes.append((entry, node_type, node))
+    if requests:
+        hosts = _hosts(spec, pools, facts)
+        by_name = {h.name: h for h in hosts}
+        for _entry, node_type, node in nodes[:len(nodes) - len(new)]:
+            by_name[node['hypervisor']].add_existing(
+                node_type.memory_mb, node_type.vcpus,
+                _disk_bytes(node_type))
+        scheduler.schedule(requests, hosts)
+        for request, node in zip(requests, new):
+            node['hypervisor'] = request.host
+            if request.ipmi_port:
+                node['bmc']['port'] = request.ipmi_port
+
+    out = []
+    for entry, node_type, node in nodes:
+        indices = hypervisors[node['hypervisor']]['physnet_indices']
+        out.append(_shape(node, entry, node_type, spec, indices))
+    _assign_macs(out, state.seed)
+    out.sort(key=lambda n: (n['prefix'], n['index']
+                            if n.get('index') is not None else -1,
+                            n['name']))
+    return Allocation(collections.OrderedDict((n['name'], n) for n in out),
+                      hypervisors, removed)

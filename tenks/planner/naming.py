@@ -1,0 +1,112 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Names of the things tenks creates, compatible with Tenks.
+
+Linux limits interface names to 15 characters; every generated link name is
+checked against that limit.
+"""
+
+import hashlib
+import uuid
+
+IFNAMSIZ = 15
+NODE_END_SUFFIX = '-tap'
+BRIDGE_END_SUFFIX = {'openvswitch': '-ovs', 'linuxbridge': '-br'}
+UPLINK_SUFFIX = '-phy'
+MAX_SHORT = 6
+
+_NAMESPACE = uuid.UUID('5ae3b6a5-5a7f-4c3d-9a47-2f5f7ad3c0de')
+
+
+class NamingError(ValueError):
+    """A generated name breaks a limit."""
+
+
+def bridge_name(prefix, index):
+    name = '%s%d' % (prefix, index)
+    _check_ifname(name, 'bridge')
+    return name
+
+
+def short_node_name(name):
+    """The node part of link names: at most 6 characters, keeping the
+    trailing digits (Tenks' rule), e.g. ``compute12`` -> ``comp12``.
+    """
+    if len(name) <= MAX_SHORT:
+        return name
+    stem = name.rstrip('0123456789')
+    digits = name[len(stem):]
+    if len(digits) >= MAX_SHORT:
+        raise NamingError('node name %s has too many trailing digits to '
+                          'fit in a %d-character link name'
+                          % (name, IFNAMSIZ))
+    return stem[:MAX_SHORT - len(digits)] + digits
+
+
+def link_names(veth_prefix, node_name, physnet_index, bridge_type):
+    """``(node end, bridge end)`` of a node NIC's veth pair."""
+    base = '%s%s-%d' % (veth_prefix, short_node_name(node_name),
+                        physnet_index)
+    node_end = base + NODE_END_SUFFIX
+    bridge_end = base + BRIDGE_END_SUFFIX[bridge_type]
+    _check_ifname(node_end, 'link of node %s' % node_name)
+    _check_ifname(bridge_end, 'link of node %s' % node_name)
+    return node_end, bridge_end
+
+
+def uplink_names(veth_prefix, bridge, bridge_type):
+    """``(source side, bridge side)`` of a bridge's uplink veth/patch."""
+    base = veth_prefix + bridge
+    source = base + UPLINK_SUFFIX
+    side = base + BRIDGE_END_SUFFIX[bridge_type]
+    _check_ifname(source, 'uplink of bridge %s' % bridge)
+    _check_ifname(side, 'uplink of bridge %s' % bridge)
+    return source, side
+
+
+def _check_ifname(name, what):
+    if len(name) > IFNAMSIZ:
+        raise NamingError('%s name %s is %d characters; Linux allows %d'
+                          % (what, name, len(name), IFNAMSIZ))
+
+
+def volume_name(node_name, vol_prefix, index):
+    return '%s%s%d' % (node_name, vol_prefix, index)
+
+
+def node_uuid(seed, name):
+    """A node's UUID, fixed by the cluster seed and its name."""
+    return str(uuid.uuid5(_NAMESPACE, '%s/%s' % (seed, name)))
+
+
+def mac_address(seed, *parts, attempt=0, oui='52:54:00'):
+    """A stable MAC address from the seed and ``parts``.
+
+    The default OUI is QEMU's locally administered 52:54:00.
+    """
+    text = '/'.join([seed] + [str(p) for p in parts] + [str(attempt)])
+    digest = hashlib.sha256(text.encode()).digest()
+    return '%s:%02x:%02x:%02x' % (oui, digest[0], digest[1], digest[2])
+
+
+def bridge_mac(seed, hypervisor, physnet):
+    """A stable MAC for a Tenks bridge (Ironic's LLC switch_id)."""
+    return mac_address(seed, 'bridge', hypervisor, physnet, oui='02:54:00')
+
+
+def lowest_free_index(prefix, taken_names, start=0):
+    """Lowest ``i`` such that ``<prefix><i>`` is not in ``taken_names``."""
+    i = start
+    while '%s%d' % (prefix, i) in taken_names:
+        i += 1
+    return i

@@ -1,0 +1,133 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Loading plugins from their stevedore namespaces.
+
+The application builds one :class:`Plugins` and passes it down; drivers
+are created lazily, once per (namespace, name, hypervisor), and closed when
+the run ends.
+"""
+
+import threading
+
+from tenks import exception
+from tenks.planner import kinds
+
+NAMESPACES = {
+    'tenks.providers': 'provider',
+    'tenks.networks': 'network plugin',
+    'tenks.bmc': 'BMC emulator',
+    'tenks.schedulers': 'scheduler',
+    'tenks.exporters': 'exporter',
+    'tenks.enrolment': 'enrolment driver',
+}
+
+
+def available(namespace):
+    """Names of the plugins installed in ``namespace``."""
+    import stevedore
+    manager = stevedore.ExtensionManager(namespace, invoke_on_load=False,
+                                         on_load_failure_callback=None)
+    return sorted(manager.names())
+
+
+def load_class(namespace, name):
+    """The plugin class registered as ``name`` in ``namespace``."""
+    import warnings
+
+    import stevedore
+
+    def failed(_manager, entrypoint, exc):
+        raise exception.PluginError('cannot load %s %r (%s): %s' % (
+            NAMESPACES.get(namespace, namespace), name, entrypoint, exc))
+
+    try:
+        with warnings.catch_warnings():
+            # warn_on_missing_entrypoint is deprecated, but DriverManager
+            # does not pass on its replacement.
+            warnings.simplefilter('ignore', DeprecationWarning)
+            manager = stevedore.DriverManager(
+                namespace, name, invoke_on_load=False,
+                on_load_failure_callback=failed,
+                warn_on_missing_entrypoint=False)
+    except exception.PluginError:
+        raise
+    except Exception:
+        raise exception.PluginError('no %s named %r (available: %s)' % (
+            NAMESPACES.get(namespace, namespace), name,
+            ', '.join(available(namespace)) or 'none'))
+    return manager.driver
+
+
+class Plugins(object):
+    """The plugins of one run.
+
+    :param conf: the tenks ConfigOpts.
+    :param contexts: callable, hypervisor name -> HypervisorContext.
+    :param classes: optional ``{(namespace, name): class}`` used instead of
+        entry points (tests).
+    """
+
+    def __init__(self, conf, contexts=None, classes=None):
+        self.conf = conf
+        self.contexts = contexts
+        self._classes = dict(classes or {})
+        self._drivers = {}
+        self._lock = threading.Lock()
+
+    def cls(self, namespace, name):
+        key = (namespace, name)
+        if key not in self._classes:
+            self._classes[key] = load_class(namespace, name)
+        return self._classes[key]
+
+    def emulators(self, names):
+        """BMC emulator classes for ``names`` (entry points in tenks.bmc).
+        """
+        return {name: self.cls('tenks.bmc', name) for name in set(names)}
+
+    def scheduler(self, name):
+        return self.cls('tenks.schedulers', name)(self.conf)
+
+    def exporter(self, name):
+        return self.cls('tenks.exporters', name)(self.conf)
+
+    def driver_for(self, namespace, name, hypervisor):
+        """The driver instance for ``name`` serving ``hypervisor`` (a
+        name, or None for cloud-wide drivers).
+        """
+        key = (namespace, name, hypervisor)
+        with self._lock:
+            driver = self._drivers.get(key)
+            if driver is None:
+                cls = self.cls(namespace, name)
+                context = None
+                if hypervisor is not None:
+                    context = self.contexts(hypervisor)
+                driver = cls(self.conf, context)
+                self._drivers[key] = driver
+        return driver
+
+    def driver(self, record):
+        """The driver that manages resource ``record``."""
+        return self.driver_for(kinds.namespace(record.kind), record.driver,
+                               record.hypervisor)
+
+    def close(self):
+        with self._lock:
+            drivers = list(self._drivers.values())
+            self._drivers.clear()
+        for driver in drivers:
+            try:
+                driver.close()
+            except Exception:   # noqa - closing must not mask the result
+                pass

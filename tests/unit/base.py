@@ -1,0 +1,63 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Helpers shared by unit tests."""
+
+import os
+import textwrap
+
+import fixtures
+from oslotest import base
+
+from tenks import conf as conf_mod
+from tenks import settings as settings_mod
+from tenks.spec import load
+from tenks.state import model as state_model
+
+SEED = '0123456789abcdef0123456789abcdef'
+
+
+class TestCase(base.BaseTestCase):
+    """Base test case: a temporary directory and config/spec builders."""
+
+    def setUp(self):
+        super().setUp()
+        self.tmp = self.useFixture(fixtures.TempDir()).path
+
+    def write(self, name, text):
+        path = os.path.join(self.tmp, name)
+        with open(path, 'w') as f:
+            f.write(textwrap.dedent(text))
+        return path
+
+    def make_conf(self, text=''):
+        """A ConfigOpts reading a config file with ``text`` (state and
+        logs under the temporary directory).
+        """
+        body = textwrap.dedent('''\
+            [DEFAULT]
+            state_file = %(tmp)s/state/state.yaml
+            log_dir = %(tmp)s/log
+            run_dir = %(tmp)s/run
+            ''') % {'tmp': self.tmp}
+        path = self.write('tenks.conf', body + textwrap.dedent(text))
+        return conf_mod.new_conf([path])
+
+    def spec(self, text, settings=None, **overrides):
+        settings = settings or settings_mod.Settings()
+        if overrides:
+            settings = settings.replace(**overrides)
+        return load.parse_spec(textwrap.dedent(text), settings,
+                               source='spec.yaml', base_dir=self.tmp)
+
+    def empty_state(self):
+        return state_model.State(cluster='tenks', seed=SEED)

@@ -1,0 +1,156 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""In-memory plugins for unit tests of the planner, executor and CLI.
+
+A :class:`World` stands for the hosts and clouds: fake drivers create,
+update and delete entries in it, and observe from it, so tests can check
+what exists, break things behind tenks' back and inject failures.
+"""
+
+from tenks.bmc import none as bmc_none
+from tenks.bmc import sushy_tools
+from tenks.bmc import virtualbmc
+from tenks import exception
+from tenks.networks import base as net_base
+from tenks import observation
+from tenks.providers import base as prov_base
+from tenks import resource_driver
+
+
+class World(object):
+    """What exists: ``things[(kind, name)] = props``, plus a call log."""
+
+    def __init__(self):
+        self.things = {}
+        self.foreign = set()      # (kind, name) created by someone else
+        self.calls = []
+        self.fail = {}            # (verb, kind, name) -> exception
+
+    def reset_calls(self):
+        self.calls = []
+
+    def names(self, kind):
+        return sorted(n for k, n in self.things if k == kind)
+
+
+WORLD = World()
+
+
+class _FakeMixin(object):
+    """CRUD on the shared :data:`WORLD`."""
+
+    def _do(self, verb, kind, record, old=None):
+        world = WORLD
+        key = (kind, record.name)
+        world.calls.append((verb, kind, record.name))
+        error = world.fail.get((verb, kind, record.name))
+        if error is not None:
+            raise error
+        if verb == 'create':
+            if key in world.foreign and not record.adopt:
+                raise exception.ResourceConflict('%s %s is not ours'
+                                                 % (kind, record.name))
+            world.foreign.discard(key)
+            world.things[key] = dict(record.props)
+            return {'made': True}
+        if verb == 'update':
+            world.things[key] = dict(record.props)
+            return dict(old.outputs or {}, updated=True)
+        if key in world.foreign:
+            raise AssertionError('tenks deleted a foreign %s %s'
+                                 % (kind, record.name))
+        world.things.pop(key, None)
+        return None
+
+    def _observe(self, kind, records):
+        out = {}
+        for record in records:
+            key = (kind, record.name)
+            if key in WORLD.foreign:
+                out[record.key] = observation.Observation(True, False,
+                                                          'foreign')
+            elif key in WORLD.things:
+                out[record.key] = observation.Observation(True, True)
+            else:
+                out[record.key] = observation.ABSENT
+        return out
+
+
+def _crud(kind):
+    def create(self, record):
+        return self._do('create', kind, record)
+
+    def update(self, old, record):
+        return self._do('update', kind, record, old)
+
+    def delete(self, record):
+        return self._do('delete', kind, record)
+
+    def observe(self, records):
+        return self._observe(kind, records)
+    return {'create_%s' % kind: create, 'update_%s' % kind: update,
+            'delete_%s' % kind: delete, 'observe_%s' % kind: observe}
+
+
+class FakeProvider(_FakeMixin, prov_base.Provider):
+    locals().update(_crud('pool'))
+    locals().update(_crud('volume'))
+    locals().update(_crud('domain'))
+
+    def power_state(self, name):
+        return WORLD.things.get(('power', name), 'off')
+
+    def power_on(self, name):
+        WORLD.things[('power', name)] = 'on'
+
+    def power_off(self, name):
+        WORLD.things[('power', name)] = 'off'
+
+    def host_facts(self):
+        return {'memory_mb': 64 * 1024, 'vcpus': 16,
+                'disk_bytes': 1024 ** 4}
+
+
+class FakeNetwork(_FakeMixin, net_base.Network):
+    locals().update(_crud('bridge'))
+    locals().update(_crud('vif'))
+
+
+def _bmc_class(real):
+    class FakeBMC(_FakeMixin, real):
+        locals().update(_crud('bmc_service'))
+        locals().update(_crud('bmc'))
+
+        def power(self, props, action):
+            return 'off'
+    FakeBMC.__name__ = 'Fake' + real.__name__
+    return FakeBMC
+
+
+class FakeEnrolment(_FakeMixin, resource_driver.ResourceDriver):
+    kinds = ('ironic_node', 'flavor', 'placement_wait')
+    locals().update(_crud('ironic_node'))
+    locals().update(_crud('flavor'))
+    locals().update(_crud('placement_wait'))
+
+
+CLASSES = {
+    ('tenks.providers', 'libvirt'): FakeProvider,
+    ('tenks.networks', 'linuxbridge'): FakeNetwork,
+    ('tenks.networks', 'openvswitch'): FakeNetwork,
+    ('tenks.bmc', 'virtualbmc'): _bmc_class(virtualbmc.VirtualBMC),
+    ('tenks.bmc', 'sushy_tools'): _bmc_class(sushy_tools.SushyTools),
+    ('tenks.bmc', 'none'): bmc_none.NoBMC,
+    ('tenks.enrolment', 'ironic'): FakeEnrolment,
+    ('tenks.enrolment', 'nova'): FakeEnrolment,
+}

@@ -1,0 +1,14 @@
+#!/bin/bash
+# Run the whole test suite (unit and functional tests, one pytest run).
+#
+#   sudo tools/run-tests.sh [PYTEST ARGS...]
+#
+# Installs what the tests need (system packages, tox, a standalone Ironic),
+# starts libvirtd and Open vSwitch when they are not running, then runs
+# `tox -e all`. Functional tests need root.
+set -eu
+
+cd "$(dirname "$0")/.."
+tools/install-deps.sh test
+tools/start-daemons.sh
+exec python3 -m tox -e all -- "$@"
