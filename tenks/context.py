@@ -67,7 +67,8 @@ class AppContext(object):
         return hv_context.HypervisorContext(
             name=name,
             libvirt_uri=info.get('libvirt_uri') or self.conf.libvirt.uri,
-            host=host, agent=self.agent(host))
+            host=host, agent=self.agent(host),
+            pool_name=info.get('pool_name'))
 
     def close(self):
         if 'plugins' in self.__dict__:

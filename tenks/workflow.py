@@ -108,7 +108,7 @@ def plan_deploy(ctx, spec, state, refresh=True):
         hypervisors.setdefault(hv.name, {})
         hypervisors[hv.name] = dict(hypervisors[hv.name],
                                     libvirt_uri=hv.libvirt_uri,
-                                    host=hv.host)
+                                    host=hv.host, pool_name=hv.pool_name)
     ctx.set_hypervisors(hypervisors)
     emulators = ctx.plugins.emulators(
         {t.bmc_emulator for t in spec.node_types.values()} |

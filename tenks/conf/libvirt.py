@@ -25,11 +25,15 @@ opts = [
                     '(qemu+unix:///system?socket=PATH) URIs work.'),
     cfg.StrOpt('domain_type',
                default='auto',
-               choices=[('auto', 'kvm when the hypervisor offers it, '
+               choices=[('auto', 'kvm when the hypervisor can run it '
+                                 '(libvirt offers kvm for the node\'s '
+                                 'architecture and the host CPU has '
+                                 'hardware virtualisation, vmx or svm), '
                                  'otherwise qemu'),
                         ('kvm', 'hardware acceleration, required'),
                         ('qemu', 'software emulation (TCG)')],
-               help='libvirt domain type of nodes.'),
+               help='libvirt domain type of nodes. The type used is '
+                    'recorded in each domain\'s outputs.'),
     cfg.StrOpt('pool_name',
                default='tenks',
                help='Name of the libvirt storage pool for node volumes. '

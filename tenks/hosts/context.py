@@ -26,11 +26,13 @@ class HypervisorContext(object):
     :ivar libvirt_uri: its libvirt connection URI.
     :ivar host: SSH destination of its host, or None for this host.
     :ivar agent: the :class:`tenks.hosts.base.HostAgent` for its host.
+    :ivar pool_name: its storage pool, when the spec names one.
     """
     name: str
     libvirt_uri: str
     host: typing.Optional[str] = None
     agent: typing.Any = None
+    pool_name: typing.Optional[str] = None
 
     @property
     def local(self):

@@ -63,7 +63,8 @@ def _hypervisor_allocations(spec, state):
                 old[physnet] = i
                 used.add(i)
         out[hv.name] = {'physnet_indices': old,
-                        'libvirt_uri': hv.libvirt_uri, 'host': hv.host}
+                        'libvirt_uri': hv.libvirt_uri, 'host': hv.host,
+                        'pool_name': hv.pool_name}
     return out
 
 

@@ -79,6 +79,11 @@ specs:
     count: %(count)d
 physnet_mappings:
   physnet1: null
+hypervisors:
+  localhost:
+    # Defined nodes are not running: do not let this host's few CPUs
+    # limit how many are defined.
+    capacity: {memory_mb: 1TiB, vcpus: 100000}
 '''
 
 

@@ -1,0 +1,67 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""``tenks host setup``: install and start what hypervisors need."""
+
+import logging
+
+from cliff import lister
+
+LOG = logging.getLogger(__name__)
+
+COLUMNS = ('Host', 'Step', 'Status', 'Detail')
+
+
+class HostSetup(lister.Lister):
+    """Install and start libvirt, QEMU, OVMF and Open vSwitch.
+
+    Sets up this host, or with --spec every host the spec's hypervisors
+    live on. Uses apt or dnf, and systemd where it runs the host (daemons
+    are started directly otherwise). Each step checks first, so running it
+    again changes nothing; with --dry-run only the checks run and the
+    commands that would run are listed.
+    """
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument('--spec', metavar='FILE',
+                            help='Cluster spec (YAML) naming the '
+                                 'hypervisors, bridge type and node '
+                                 'architectures to set up for. Default: '
+                                 'this host, with the configured bridge '
+                                 'type.')
+        parser.add_argument('--dry-run', action='store_true',
+                            help='Only check; list what would be done.')
+        return parser
+
+    def take_action(self, parsed_args):
+        from tenks.hostsetup import setup
+        from tenks import workflow
+        ctx = self.app.context
+        if parsed_args.spec:
+            needs = setup.needs_from_spec(
+                workflow.load_spec(ctx, parsed_args.spec))
+        else:
+            needs = setup.needs_from_conf(ctx.conf)
+        rows = []
+        for host, host_needs in needs.items():
+            name = host or 'localhost'
+
+            def report(result, name=name):
+                LOG.info('%s: %s: %s%s', name, result.step, result.status,
+                         (' (%s)' % result.detail) if result.detail else '')
+
+            results = setup.setup_host(ctx.agent(host), host_needs,
+                                       dry_run=parsed_args.dry_run,
+                                       report=report)
+            rows += [(name, r.step, r.status, r.detail) for r in results]
+        return COLUMNS, rows

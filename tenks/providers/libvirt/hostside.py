@@ -1,0 +1,32 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Host-level work of the libvirt provider, run where the hypervisor is
+through its host agent (:meth:`tenks.hosts.base.HostAgent.call`).
+
+Arguments and results are JSON-serialisable.
+"""
+
+import os
+
+
+def ensure_directory(path):
+    """Create directory ``path`` (and its parents) when missing.
+
+    The serial console log of a node is written by libvirt's virtlogd on
+    the hypervisor's host, which does not create directories.
+
+    :returns: the absolute path.
+    """
+    path = os.path.abspath(path)
+    os.makedirs(path, exist_ok=True)
+    return path
