@@ -30,11 +30,15 @@ class Observation(object):
     :ivar healthy: False when it exists but does not work as it should
         (e.g. a BMC whose process is gone); the next deploy repairs it by
         creating it again (creates are ensures).
+    :ivar problem: why it cannot be created as desired (e.g. its uplink
+        does not exist); planning then stops with this message, before
+        anything is touched.
     """
     exists: bool
     owned: typing.Optional[bool] = None
     detail: str = ''
     healthy: bool = True
+    problem: str = ''
 
 
 ABSENT = Observation(False)

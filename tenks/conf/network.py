@@ -34,11 +34,22 @@ opts = [
                                    'the openvswitch kernel module')],
                help='Datapath type of the Open vSwitch bridges tenks '
                     'creates.'),
+    cfg.IntOpt('ovs_vsctl_timeout',
+               default=10,
+               min=1,
+               help='Seconds ovs-vsctl waits for the Open vSwitch '
+                    'database before giving up, when tenks reads or '
+                    'changes OVS bridges and ports (the openvswitch plugin, '
+                    'and the linuxbridge plugin when an uplink is an OVS '
+                    'bridge).'),
     cfg.IntOpt('mtu',
                min=68,
                max=65535,
-               help='MTU of Tenks bridges and links; unset keeps the '
-                    'kernel default (or the uplink\'s MTU).'),
+               help='MTU of Tenks bridges and the links tenks creates. '
+                    'Unset, a bridge takes the MTU of its uplink (1500 '
+                    'when it has none) and node links take their '
+                    'bridge\'s. Tenks never changes the MTU of an uplink '
+                    'interface or bridge it did not create.'),
 ]
 
 

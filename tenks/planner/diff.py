@@ -53,6 +53,18 @@ def diff(desired, state, observations=None, nodes=None, hypervisors=None):
     for key, new in desired.items():
         old = state.resources.get(key)
         obs = observations.get(key)
+        if obs is not None and obs.problem:
+            conflicts.append('%s %s%s: %s' % (
+                new.kind, new.name,
+                ' on %s' % new.hypervisor if new.hypervisor else '',
+                obs.problem))
+            continue
+        if (new.props.get('existing') and obs is not None and
+                not obs.exists):
+            conflicts.append('%s %s%s must already exist and does not' % (
+                new.kind, new.name,
+                ' on %s' % new.hypervisor if new.hypervisor else ''))
+            continue
         if old is None:
             # Not recorded, so not ours: anything of that name that does
             # not carry our mark is a collision (unless adopting).
@@ -133,7 +145,8 @@ def diff(desired, state, observations=None, nodes=None, hypervisors=None):
                                        reason=reason))
     if conflicts:
         raise exception.PlanError(
-            'refusing to touch resources tenks did not create:\n  ' +
+            'nothing was changed: %d problem%s found before starting:\n  '
+            % (len(conflicts), '' if len(conflicts) == 1 else 's') +
             '\n  '.join(conflicts))
     return plan_mod.Plan(actions, nodes or {}, hypervisors or {},
                          forget=forget, warnings=warnings)

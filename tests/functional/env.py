@@ -71,6 +71,14 @@ class TenksEnv(object):
         # with files from here can be found by it.
         self.root = os.path.join(base, self.token)
         os.makedirs(self.root)
+        # QEMU runs as its own user and must reach the pool (pytest makes
+        # its directories 0700): let others traverse up the tree.
+        path = self.root
+        while path != os.path.dirname(path):
+            mode = os.stat(path).st_mode
+            if not mode & 0o001:
+                os.chmod(path, (mode & 0o7777) | 0o001)
+            path = os.path.dirname(path)
         root = self.root
         self.prefix = self.token          # node name prefix
         self.bridge_prefix = 'b%s' % self.token[1:]   # e.g. b1a2b
@@ -196,6 +204,11 @@ def sweep(token, uris=('qemu:///system',)):
         if pattern.search(name):
             leaks.append('link %s' % name)
             _run(['ip', 'link', 'delete', name])
+    for line in _run(['ip', 'netns', 'list']).stdout.splitlines():
+        ns = line.split()[0] if line.strip() else ''
+        if ns and pattern.search(ns):
+            leaks.append('netns %s' % ns)
+            _run(['ip', 'netns', 'delete', ns])
     if shutil.which('ovs-vsctl'):
         out = _run(['ovs-vsctl', '--timeout=5', 'list-br']).stdout
         for br in out.split():

@@ -320,3 +320,29 @@ class TenksAdoptionTest(base.TestCase):
         self.assertTrue(domain.adopt)
         self.assertIn('localhost/p-tk0-3-tap',
                       [r.name for r in desired.resources.values()])
+
+
+class ProblemObservationTest(base.TestCase):
+
+    def test_problem_stops_the_plan(self):
+        state = self.empty_state()
+        spec = self.spec(helpers.SPEC)
+        obs = {'bridge:localhost/brtenks0': observation.Observation(
+            False, problem='uplink eth1 of physical network physnet1 does '
+                           'not exist')}
+        err = self.assertRaises(exception.PlanError, helpers.plan, spec,
+                                state, obs)
+        self.assertIn('nothing was changed: 1 problem found', str(err))
+        self.assertIn('bridge localhost/brtenks0 on localhost: uplink eth1',
+                      str(err))
+
+    def test_missing_existing_volume_stops_the_plan(self):
+        text = helpers.SPEC.replace('      - capacity: 4GiB\n',
+                                    '      - existing: "{node}-root"\n'
+                                    '        pool: images\n', 1)
+        spec = self.spec(text)
+        obs = {'volume:localhost/images/tk1-root': observation.ABSENT}
+        err = self.assertRaises(exception.PlanError, helpers.plan, spec,
+                                self.empty_state(), obs)
+        self.assertIn('volume localhost/images/tk1-root on localhost must '
+                      'already exist', str(err))
