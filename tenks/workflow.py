@@ -156,16 +156,35 @@ def _allocation_changed(state, plan):
             state.hypervisors != plan.hypervisors or bool(plan.forget))
 
 
-def teardown(ctx, dry_run=False, refresh=True):
+def _in_cloud(record):
+    """Whether ``record`` lives in the cloud (Ironic, Nova, Placement)."""
+    from tenks.planner import kinds
+    return kinds.namespace(record.kind) == 'tenks.enrolment'
+
+
+def teardown(ctx, dry_run=False, refresh=True, forget_cloud=False):
+    """Remove everything the state records.
+
+    :param forget_cloud: do not reach the cloud: forget the Ironic nodes,
+        flavors and Placement waits tenks made instead of deleting them,
+        and remove only what lives on the hypervisors (for a cloud that is
+        going away with its database, as in DevStack's unstack).
+    """
     with _Locked(ctx, dry_run) as locked:
         state = ctx.store.load(cluster=ctx.settings.cluster_name)
         ctx.set_hypervisors(state.hypervisors)
-        observations = None
-        if refresh and state.resources:
+        records = [r for r in state.resources.values()
+                   if not (forget_cloud and _in_cloud(r))]
+        observations = {}
+        if refresh and records:
             from tenks import refresh as refresh_mod
-            observations = refresh_mod.observe(
-                ctx.plugins, state.resources.values())
-        plan = reconcile.teardown_plan(state, observations)
+            observations = refresh_mod.observe(ctx.plugins, records)
+        if forget_cloud:
+            from tenks import observation
+            for key, record in state.resources.items():
+                if _in_cloud(record):
+                    observations[key] = observation.ABSENT
+        plan = reconcile.teardown_plan(state, observations or None)
         outcome = Outcome(plan, dry_run=dry_run, nodes=len(state.nodes))
         if dry_run or not ctx.store.exists():
             return outcome

@@ -4,8 +4,10 @@
 #
 #   tools/install-deps.sh          packages to run tenks (libvirt, QEMU,
 #                                  OVMF, Open vSwitch, ipmitool, iproute2)
-#   tools/install-deps.sh test     also what the test suite needs (tox,
-#                                  a standalone Ironic in its own venv)
+#   tools/install-deps.sh test     also what the test suite needs: tox, a
+#                                  standalone Ironic and Zuul (for its
+#                                  config schema), each in its own venv
+#                                  under /opt/tenks-test
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -52,8 +54,15 @@ else
 fi
 
 if [ "$mode" = test ]; then
-    python3 -m pip install --quiet "tox>=4"
-    if [ -x "$here/install-ironic.sh" ]; then
-        "$here/install-ironic.sh"
+    # A venv of its own: a distribution's python3 may refuse pip installs
+    # (PEP 668).
+    toxvenv=${TENKS_TOX_VENV:-/opt/tenks-test/tox-venv}
+    if [ ! -x "$toxvenv/bin/tox" ]; then
+        mkdir -p "$(dirname "$toxvenv")"
+        python3 -m venv "$toxvenv"
+        "$toxvenv/bin/pip" install --quiet \
+            -c "$here/../upper-constraints.txt" "tox>=4"
     fi
+    "$here/install-ironic.sh"
+    "$here/install-zuul.sh"
 fi

@@ -3,7 +3,8 @@
 #
 #   sudo tools/run-tests.sh [PYTEST ARGS...]
 #
-# Installs what the tests need (system packages, tox, a standalone Ironic),
+# Installs what the tests need (system packages, tox, a standalone Ironic,
+# Zuul for its config schema),
 # starts libvirtd and Open vSwitch when they are not running, then runs
 # `tox -e all`. Functional tests need root.
 set -eu
@@ -11,4 +12,4 @@ set -eu
 cd "$(dirname "$0")/.."
 tools/install-deps.sh test
 tools/start-daemons.sh
-exec python3 -m tox -e all -- "$@"
+exec "${TENKS_TOX_VENV:-/opt/tenks-test/tox-venv}/bin/tox" -e all -- "$@"

@@ -38,6 +38,14 @@ class Teardown(base.TenksCommand, lister.Lister):
                             action='store_false',
                             help='Trust the state file instead of checking '
                                  'what exists first.')
+        parser.add_argument('--forget-cloud', action='store_true',
+                            help='Do not contact Ironic or Nova: forget '
+                                 'the nodes, flavors and Placement waits '
+                                 'tenks made there instead of deleting '
+                                 'them, and remove only what is on the '
+                                 'hypervisors. For a cloud that is going '
+                                 'away with its database (DevStack\'s '
+                                 'unstack).')
         plan_output.add_long_argument(parser)
         return parser
 
@@ -45,7 +53,8 @@ class Teardown(base.TenksCommand, lister.Lister):
         from tenks import workflow
         outcome = workflow.teardown(self.app.context,
                                     dry_run=parsed_args.dry_run,
-                                    refresh=parsed_args.refresh)
+                                    refresh=parsed_args.refresh,
+                                    forget_cloud=parsed_args.forget_cloud)
         if not outcome.changed:
             LOG.info('Nothing to tear down.')
         elif outcome.dry_run:

@@ -69,6 +69,26 @@ def _collision(first, second):
         owners[0], owners[1], first.kind, first.name, hint)
 
 
+def node_properties(node, user=None):
+    """The Ironic properties of ``node`` (an allocated node dict).
+
+    Its shape (cpus, memory_mb, cpu_arch, local_gb from the first volume),
+    the ``user`` properties of its spec over them, and a capabilities
+    string with the node's boot mode unless the user gave one.
+    """
+    user = dict(user or {})
+    properties = {'cpus': node['vcpus'], 'memory_mb': node['memory_mb'],
+                  'cpu_arch': node['arch']}
+    if node['volumes'] and node['volumes'][0]['capacity']:
+        properties['local_gb'] = units.to_gib_floor(
+            node['volumes'][0]['capacity'])
+    properties.update({k: v for k, v in user.items()
+                       if k != 'capabilities'})
+    properties['capabilities'] = capabilities_string(
+        user.get('capabilities'), node['boot_mode'])
+    return properties
+
+
 class Builder(object):
     """Builds the desired resources of one plan.
 
@@ -281,16 +301,7 @@ class Builder(object):
             value = getattr(self.settings, key)
             if value:
                 driver_info[key] = value
-        user = dict(config.get('properties') or {})
-        properties = {'cpus': node['vcpus'], 'memory_mb': node['memory_mb'],
-                      'cpu_arch': node['arch']}
-        if node['volumes'] and node['volumes'][0]['capacity']:
-            properties['local_gb'] = units.to_gib_floor(
-                node['volumes'][0]['capacity'])
-        properties.update({k: v for k, v in user.items()
-                           if k != 'capabilities'})
-        properties['capabilities'] = capabilities_string(
-            user.get('capabilities'), node['boot_mode'])
+        properties = node_properties(node, config.get('properties'))
         interfaces = {k: v for k, v in config.items()
                       if k.endswith('_interface')}
         extra = dict(config.get('extra') or {})

@@ -213,3 +213,23 @@ class CLITest(base.TestCase):
         code, out, err = self.tenks('status')
         self.assertEqual(1, code)
         self.assertIn('no cluster', err)
+
+    def test_teardown_forget_cloud(self):
+        self.json('deploy', '--spec', self.spec_path)
+        fakes.WORLD.reset_calls()
+        fakes.WORLD.fail[('delete', 'ironic_node', 'tk0')] = AssertionError(
+            'the cloud must not be contacted')
+        rows = self.json('teardown', '--forget-cloud')
+        kinds = {r['Kind'] for r in rows}
+        self.assertNotIn('ironic_node', kinds)
+        self.assertNotIn('flavor', kinds)
+        self.assertIn('domain', kinds)
+        self.assertEqual([], [c for c in fakes.WORLD.calls
+                              if c[1] in ('ironic_node', 'flavor',
+                                          'placement_wait')])
+        # The cloud's records are forgotten, the host is clean.
+        self.assertFalse(os.path.exists(self.state_path))
+        self.assertEqual({('ironic_node', 'tk0'), ('ironic_node', 'tk1'),
+                          ('flavor', 'rc-small'),
+                          ('placement_wait', 'placement')},
+                         set(fakes.WORLD.things))
