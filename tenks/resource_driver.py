@@ -31,7 +31,9 @@ docstrings. Rules every implementation keeps:
   change nothing. Resources that cannot carry a mark (e.g. volumes) are
   therefore only taken over when ``record.adopt`` is set.
 * ``delete_*`` of something already gone is success; it never deletes
-  what tenks did not create.
+  what tenks did not create. With ``record.adopt`` set (tenks began
+  creating or deleting it in a run that did not finish) a missing mark
+  does not stop the delete: the resource may not have been marked yet.
 * Return values of ``create_*``/``update_*`` are stored as the record's
   ``outputs`` (JSON-serialisable dict, or None).
 """

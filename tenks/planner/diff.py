@@ -78,8 +78,13 @@ def diff(desired, state, observations=None, nodes=None, hypervisors=None):
             actions.append(plan_mod.Action(plan_mod.CREATE, new,
                                            reason=reason))
             continue
+        # A create or delete tenks began and did not finish may have left
+        # the resource half made, before it carried tenks' mark: it is
+        # tenks' own to finish, not a collision.
+        resuming = old.status in (state_model.CREATING,
+                                  state_model.DELETING)
         if (obs is not None and obs.exists and obs.owned is False and
-                not new.adopt):
+                not new.adopt and not resuming):
             conflicts.append(_conflict(key, new, obs))
             continue
         replace = []
@@ -109,10 +114,9 @@ def diff(desired, state, observations=None, nodes=None, hypervisors=None):
             reason = None
         if reason:
             new.outputs = dict(old.outputs)
-            # A create tenks began (or a delete it did not finish) may have
-            # left the resource in place: it is ours to take over.
-            new.adopt = new.adopt or old.status in (
-                state_model.CREATING, state_model.DELETING) or (
+            # What a create or delete tenks did not finish left in place,
+            # or what drifted but exists, is tenks' own to take over.
+            new.adopt = new.adopt or resuming or (
                 obs is not None and obs.exists)
             actions.append(plan_mod.Action(plan_mod.CREATE, new,
                                            reason=reason))
@@ -133,7 +137,14 @@ def diff(desired, state, observations=None, nodes=None, hypervisors=None):
         if obs is not None and not obs.exists:
             forget.append(key)
             continue
-        if obs is not None and obs.owned is False:
+        resuming = old.status in (state_model.CREATING,
+                                  state_model.DELETING)
+        if resuming:
+            # Half made or half deleted by tenks, maybe before or after it
+            # carried tenks' mark: still tenks' to delete.
+            old = old.copy()
+            old.adopt = True
+        elif obs is not None and obs.owned is False:
             forget.append(key)
             warnings.append('%s %s is no longer tenks\' own (%s); leaving '
                             'it alone' % (old.kind, old.name,
