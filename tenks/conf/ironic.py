@@ -29,7 +29,30 @@ opts = [
     cfg.IntOpt('wait_timeout',
                default=600,
                min=1,
-               help='Seconds to wait for a node to reach "available".'),
+               help='Seconds to wait for a node to reach "available" '
+                    '(manage, then provide, including any cleaning), and '
+                    'for a node to reach a state it can be deleted in. A '
+                    'node that does not make it in time fails with its '
+                    'provision state and Ironic\'s last_error; the other '
+                    'nodes go on.'),
+    cfg.FloatOpt('poll_interval',
+                 default=2.0,
+                 min=0.1,
+                 help='Seconds between two looks at a node\'s provision '
+                      'state while waiting for it.'),
+    cfg.IntOpt('api_timeout',
+               default=60,
+               min=1,
+               help='Seconds one Ironic API request may take. An endpoint '
+                    'that does not answer in time is reported as '
+                    'unreachable.'),
+    cfg.IntOpt('concurrency',
+               default=0,
+               min=0,
+               help='How many nodes tenks enrols, updates or deletes in '
+                    'Ironic at the same time; 0 leaves it to '
+                    '[DEFAULT] max_workers. Lower it to spare a small '
+                    'Ironic.'),
 ]
 
 

@@ -30,6 +30,17 @@ opts = [
                default=300,
                min=1,
                help='Seconds to wait for Placement inventory.'),
+    cfg.FloatOpt('placement_poll_interval',
+                 default=10.0,
+                 min=0.1,
+                 help='Seconds between two looks at Placement while '
+                      'waiting for inventory.'),
+    cfg.IntOpt('api_timeout',
+               default=60,
+               min=1,
+               help='Seconds one Nova or Placement API request may take. '
+                    'An endpoint that does not answer in time is reported '
+                    'as unreachable.'),
 ]
 
 
