@@ -21,26 +21,49 @@ import collections
 
 from oslo_log import log as logging
 
+from tenks import exception
+
 LOG = logging.getLogger(__name__)
 
 
-def observe(plugins, records):
+def observe(plugins, records, strict=True):
     """Observe ``records`` (an iterable of ResourceRecord).
 
-    :returns: dict of key to Observation. Groups whose plugin cannot be
-        reached are left out (and the state trusted), with a warning.
+    :param strict: raise when a plugin cannot look; otherwise log a
+        warning and leave its records unknown (for ``tenks status``).
+    :returns: dict of key to Observation; keys a plugin leaves out are
+        unknown, and the state is trusted for them.
+    :raises tenks.exception.PlanError: when a plugin cannot look (libvirtd
+        down, Ironic unreachable, bad credentials): planning on stale
+        knowledge would only fail action after action, so the run stops
+        here, before anything is touched, with one line per unreachable
+        place (``--no-refresh`` trusts the state instead).
     """
     groups = collections.OrderedDict()
     for record in records:
         groups.setdefault((record.kind, record.driver, record.hypervisor),
                           {})[record.key] = record
     out = {}
-    for (kind, _driver, hypervisor), recs in groups.items():
+    failures = collections.OrderedDict()
+    for (kind, driver_name, hypervisor), recs in groups.items():
+        where = (driver_name, hypervisor)
+        if where in failures:
+            continue
         sample = next(iter(recs.values()))
         try:
             driver = plugins.driver(sample)
             out.update(driver.observe(kind, list(recs.values())))
-        except Exception as exc:  # noqa - a refresh must not block a run
-            LOG.warning('could not check %s resources%s: %s', kind,
-                        ' on %s' % hypervisor if hypervisor else '', exc)
+        except exception.TenksError as exc:
+            failures[where] = str(exc)
+        except Exception as exc:  # noqa - any plugin failure stops the plan
+            failures[where] = '%s: %s' % (type(exc).__name__, exc)
+    lines = ['%s%s: %s' % (name, ' on %s' % hv if hv else '', error)
+             for (name, hv), error in failures.items()]
+    if lines and not strict:
+        for line in lines:
+            LOG.warning('cannot check what exists: %s', line)
+    elif lines:
+        raise exception.PlanError(
+            'nothing was changed: cannot check what exists:\n  ' +
+            '\n  '.join(lines))
     return out

@@ -203,7 +203,8 @@ def status(ctx):
     state = require_state(ctx)
     from tenks import refresh as refresh_mod
     observations = refresh_mod.observe(ctx.plugins,
-                                       state.resources.values())
+                                       state.resources.values(),
+                                       strict=False)
     return [(record, observations.get(key))
             for key, record in state.resources.items()]
 

@@ -233,3 +233,25 @@ class CLITest(base.TestCase):
                           ('flavor', 'rc-small'),
                           ('placement_wait', 'placement')},
                          set(fakes.WORLD.things))
+
+    def test_unreachable_place_stops_the_plan(self):
+        self.json('deploy', '--spec', self.spec_path)
+
+        def broken(driver, kind, records):
+            raise RuntimeError('libvirtd is not running')
+        self.useFixture(fixtures.MonkeyPatch(
+            'tests.unit.fakes.FakeProvider.observe', broken))
+        fakes.WORLD.reset_calls()
+        code, out, err = self.tenks('deploy', '--spec', self.spec_path)
+        self.assertEqual(1, code)
+        self.assertIn('nothing was changed: cannot check what exists', err)
+        self.assertIn('libvirt on localhost: RuntimeError: libvirtd is not '
+                      'running', err)
+        self.assertEqual([], fakes.WORLD.calls)
+        # status still reports, marking what it could not see.
+        rows = self.json('status')
+        self.assertEqual({'unknown'}, {r['Found'] for r in rows})
+        # --no-refresh trusts the state.
+        code, out, err = self.tenks('deploy', '--spec', self.spec_path,
+                                    '--no-refresh')
+        self.assertEqual(0, code, err)
