@@ -65,6 +65,7 @@ class Settings(object):
     redfish_tls_key: str = None
     vbmc_manage_daemon: bool = True
     vbmc_server_port: int = 50891
+    vbmc_mode: str = 'embedded'
     deploy_kernel: str = None
     deploy_ramdisk: str = None
     wait_for_placement: bool = True
@@ -115,6 +116,7 @@ class Settings(object):
             redfish_tls_key=conf.redfish.tls_key,
             vbmc_manage_daemon=conf.vbmc.manage_daemon,
             vbmc_server_port=conf.vbmc.server_port,
+            vbmc_mode=conf.vbmc.mode,
             deploy_kernel=conf.ironic.deploy_kernel,
             deploy_ramdisk=conf.ironic.deploy_ramdisk,
             wait_for_placement=conf.nova.wait_for_placement,

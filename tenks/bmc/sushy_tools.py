@@ -1,15 +1,58 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """Redfish BMCs from sushy-tools.
 
 One Redfish emulator per hypervisor (it serves one libvirt URI), exposing
 only that hypervisor's Redfish nodes, at ``/redfish/v1/Systems/<uuid>``.
+The host-side work is in :mod:`tenks.bmc.sushy_host`, the config file in
+:mod:`tenks.bmc.sushy_config`, the protocol client in
+:mod:`tenks.bmc.redfish`.
+
+Resource props (built by the pure class methods below)::
+
+    bmc_service  {hypervisor, address, port, libvirt_uri, tls_cert,
+                  tls_key, instances [uuid], disks {uuid: [bytes]},
+                  users [{username, password}], run_dir, log_file}
+    bmc          {domain, uuid, address, port, username, password,
+                  system_id, tls, run_dir}
+
+The emulator is (re)started when its service props change (a node added
+or removed, new credentials) and stopped when its service goes; a node's
+``bmc`` is a check that the emulator serves its system.
 """
 
+from oslo_log import log as logging
+
 from tenks.bmc import base
+from tenks.bmc import redfish
+from tenks.bmc import sushy_config
+from tenks import exception
 from tenks.hosts import context as hv_context
+from tenks import observation
+
+LOG = logging.getLogger(__name__)
 
 
 def _scheme(props):
     return 'https' if props.get('tls') else 'http'
+
+
+def _host(address):
+    return '[%s]' % address if ':' in str(address) else address
+
+
+def _run_dir(settings, hypervisor):
+    return '%s/sushy-%s' % (settings.run_dir.rstrip('/'), hypervisor.name)
 
 
 class SushyTools(base.BMCEmulator):
@@ -17,24 +60,26 @@ class SushyTools(base.BMCEmulator):
 
     service_scope = 'hypervisor'
 
+    # -- pure half ------------------------------------------------------
+
     @classmethod
     def service_props(cls, hypervisor, nodes, settings):
-        run_dir = settings.run_dir.rstrip('/')
+        users = sorted({(n['bmc']['username'], n['bmc']['password'])
+                        for n in nodes})
         return {
             'hypervisor': hypervisor.name,
             'address': hypervisor.redfish_address,
             'port': hypervisor.redfish_port,
             'libvirt_uri': hv_context.uri_on_host(hypervisor.libvirt_uri,
                                                   hypervisor.host),
-            'username': settings.redfish_username,
-            'password': settings.redfish_password,
             'tls_cert': settings.redfish_tls_cert,
             'tls_key': settings.redfish_tls_key,
             'instances': sorted(n['uuid'] for n in nodes),
-            'users': [list(u) for u in sorted(
-                {(n['bmc']['username'], n['bmc']['password'])
-                 for n in nodes})],
-            'run_dir': '%s/sushy-%s' % (run_dir, hypervisor.name),
+            'disks': {n['uuid']: [v.get('capacity')
+                                  for v in n.get('volumes') or ()]
+                      for n in nodes},
+            'users': [{'username': u, 'password': p} for u, p in users],
+            'run_dir': _run_dir(settings, hypervisor),
             'log_file': '%s/sushy-%s.log' % (settings.log_dir.rstrip('/'),
                                              hypervisor.name),
         }
@@ -51,14 +96,13 @@ class SushyTools(base.BMCEmulator):
             'password': bmc['password'],
             'system_id': '/redfish/v1/Systems/%s' % node['uuid'],
             'tls': bool(settings.redfish_tls_cert),
+            'run_dir': _run_dir(settings, hypervisor),
         }
 
     @classmethod
     def driver_info(cls, props):
         info = {
-            'redfish_address': '%s://%s:%s' % (_scheme(props),
-                                               props['address'],
-                                               props['port']),
+            'redfish_address': cls.base_url(props),
             'redfish_system_id': props['system_id'],
             'redfish_username': props['username'],
             'redfish_password': props['password'],
@@ -68,6 +112,140 @@ class SushyTools(base.BMCEmulator):
         return info
 
     @classmethod
+    def base_url(cls, props):
+        return '%s://%s:%s' % (_scheme(props), _host(props['address']),
+                               props['port'])
+
+    @classmethod
     def endpoint(cls, props):
-        return '%s://%s:%s%s' % (_scheme(props), props['address'],
-                                 props['port'], props['system_id'])
+        return cls.base_url(props) + props['system_id']
+
+    # -- impure half ----------------------------------------------------
+
+    def _call(self, function, **kwargs):
+        return self.hypervisor.agent.call(
+            'tenks.bmc.sushy_host.%s' % function, **kwargs)
+
+    @staticmethod
+    def _check(result, what):
+        if result.get('conflict'):
+            raise exception.ResourceConflict('%s: %s' % (what,
+                                                         result['conflict']))
+        return result
+
+    def _firmware(self):
+        opts = self.conf.redfish
+        found = {}
+        if not (opts.uefi_loader and opts.uefi_nvram_template and
+                opts.uefi_secure_nvram_template):
+            found = self._call('firmware')
+        for key, opt in (('uefi_loader', opts.uefi_loader),
+                         ('nvram', opts.uefi_nvram_template),
+                         ('secure_nvram', opts.uefi_secure_nvram_template)):
+            if opt:
+                found[key] = opt
+        return found
+
+    def create_bmc_service(self, record):
+        props = record.props
+        config = sushy_config.render(
+            props, props['run_dir'], self._firmware(),
+            feature_set=self.conf.redfish.feature_set,
+            emulate_storage=self.conf.redfish.emulate_storage)
+        result = self._check(self._call(
+            'ensure_emulator', run_dir=props['run_dir'],
+            log_file=props['log_file'], config=config,
+            users=props['users']), 'Redfish emulator %s' % record.name)
+        return {'pid': result['pid'], 'url': result['url']}
+
+    def update_bmc_service(self, old, record):
+        if old.props.get('run_dir') != record.props.get('run_dir'):
+            self._call('stop_emulator', run_dir=old.props['run_dir'])
+        return self.create_bmc_service(record)
+
+    def delete_bmc_service(self, record):
+        self._call('stop_emulator', run_dir=record.props['run_dir'])
+
+    def observe_bmc_service(self, records):
+        out = {}
+        for record in records:
+            props = record.props
+            status = self._call('status', run_dir=props['run_dir'],
+                                address=props['address'],
+                                port=props['port'])
+            state = status['state']
+            if state == 'running':
+                out[record.key] = observation.Observation(True, True)
+            elif state == 'foreign':
+                out[record.key] = observation.Observation(
+                    True, False, status['detail'])
+            elif state == 'stopped':
+                # A deploy starts it again; a teardown removes its files.
+                out[record.key] = observation.Observation(
+                    True, True, status['detail'], healthy=False)
+            else:
+                out[record.key] = observation.ABSENT
+        return out
+
+    def create_bmc(self, record):
+        props = record.props
+        result = self._check(self._call('ensure_running',
+                                        run_dir=props['run_dir']),
+                             'BMC %s' % record.name)
+        if result.get('missing'):
+            raise exception.TenksError(
+                'BMC %s: the Redfish emulator of hypervisor %s has no '
+                'configuration in %s' % (record.name, record.hypervisor,
+                                         props['run_dir']))
+        self._call('check_system', run_dir=props['run_dir'],
+                   system_id=props['system_id'],
+                   username=props['username'], password=props['password'])
+        return {'url': self.endpoint(props)}
+
+    def update_bmc(self, old, record):
+        return self.create_bmc(record)
+
+    def delete_bmc(self, record):
+        """Nothing to do here.
+
+        The emulator stops exposing the node's system when its service is
+        updated without it, or deleted.
+        """
+
+    def observe_bmc(self, records):
+        groups = {}
+        for record in records:
+            groups.setdefault(record.props['run_dir'], []).append(record)
+        out = {}
+        for run_dir, group in groups.items():
+            first = group[0].props
+            listed = self._call('systems', run_dir=run_dir,
+                                username=first['username'],
+                                password=first['password'])
+            for record in group:
+                if listed.get('error'):
+                    out[record.key] = observation.Observation(
+                        True, True, listed['error'], healthy=False)
+                elif record.props['system_id'] in listed['systems']:
+                    out[record.key] = observation.Observation(True, True)
+                else:
+                    out[record.key] = observation.Observation(
+                        True, True, 'the emulator does not expose %s'
+                        % record.props['system_id'], healthy=False)
+        return out
+
+    def _client(self, props):
+        return redfish.Client(self.base_url(props), props['username'],
+                              props['password'])
+
+    def power(self, props, action):
+        return self._client(props).power(props['system_id'], action)
+
+    def verify(self, props):
+        system = self._client(props).system(props['system_id'])
+        uuid = str(system.get('UUID', '')).lower()
+        if uuid != props['uuid'].lower():
+            raise redfish.RedfishError(
+                '%s serves UUID %s, not %s' % (self.endpoint(props),
+                                               uuid or 'none', props['uuid']))
+        return redfish.power_state_of(system)

@@ -25,12 +25,14 @@ LIST_COLUMNS = ('Name', 'UUID', 'Type', 'Hypervisor', 'Memory MiB',
                 'vCPUs', 'Boot mode', 'BMC', 'NICs', 'Status')
 
 
-def bmc_summary(node):
-    """The node's BMC as ``emulator address:port``, or ``none``."""
+def bmc_summary(node, reach=None):
+    """The node's BMC: ``emulator endpoint``, or ``none``."""
     bmc = node.get('bmc') or {}
     emulator = bmc.get('emulator') or 'none'
     if emulator == 'none' or not bmc.get('address'):
         return emulator
+    if reach and reach.get('endpoint'):
+        return '%s %s' % (emulator, reach['endpoint'])
     return '%s %s:%s' % (emulator, bmc.get('address'), bmc.get('port'))
 
 
@@ -61,14 +63,18 @@ class NodeList(base.TenksCommand, lister.Lister):
     """List the nodes of the cluster."""
 
     def take_action(self, parsed_args):
+        from tenks.bmc import protocol
         from tenks import workflow
-        state = workflow.read_state(self.app.context)
+        ctx = self.app.context
+        state = workflow.read_state(ctx)
         rows = []
         for node in state.nodes.values():
+            reach = protocol.describe(ctx.plugins, state, node['name'])
             rows.append((node['name'], node.get('uuid'), node.get('type'),
                          node.get('hypervisor'), node.get('memory_mb'),
                          node.get('vcpus'), node.get('boot_mode'),
-                         bmc_summary(node), columns.ListColumn(nics(node)),
+                         bmc_summary(node, reach),
+                         columns.ListColumn(nics(node)),
                          node_status(state, node['name'])))
         return LIST_COLUMNS, rows
 
@@ -82,8 +88,10 @@ class NodeShow(base.TenksCommand, show.ShowOne):
         return parser
 
     def take_action(self, parsed_args):
+        from tenks.bmc import protocol
         from tenks import workflow
-        state = workflow.read_state(self.app.context)
+        ctx = self.app.context
+        state = workflow.read_state(ctx)
         node = state.nodes.get(parsed_args.name)
         if node is None:
             raise exception.TenksError(
@@ -95,7 +103,9 @@ class NodeShow(base.TenksCommand, show.ShowOne):
                     'vcpus', 'cpu_mode', 'cpu_model', 'arch', 'machine',
                     'boot_mode', 'secure_boot', 'ironic_driver'):
             data.append((key, node.get(key)))
-        data.append(('bmc', columns.DictColumn(node.get('bmc') or {})))
+        bmc = dict(node.get('bmc') or {})
+        bmc.update(protocol.describe(ctx.plugins, state, node['name']))
+        data.append(('bmc', columns.DictColumn(bmc)))
         data.append(('nics', columns.ListColumn(
             [columns.DictColumn(n).human_readable()
              for n in node.get('nics') or ()])))

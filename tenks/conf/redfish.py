@@ -28,16 +28,46 @@ opts = [
                      'the spec may set its own (redfish_port).'),
     cfg.StrOpt('username',
                default='admin',
-               help='HTTP basic auth user of the Redfish emulator.'),
+               help='HTTP basic auth user of the Redfish BMCs, unless the '
+                    'node type sets its own. Each emulator accepts the '
+                    'users of its hypervisor\'s Redfish nodes (an htpasswd '
+                    'file with bcrypt hashes, mode 0600).'),
     cfg.StrOpt('password',
                default='password',
                secret=True,
-               help='HTTP basic auth password of the Redfish emulator.'),
+               help='HTTP basic auth password of the Redfish BMCs, unless '
+                    'the node type sets its own.'),
     cfg.StrOpt('tls_cert',
                help='PEM certificate the emulator serves HTTPS with; unset '
                     'serves plain HTTP.'),
     cfg.StrOpt('tls_key',
                help='PEM private key matching tls_cert.'),
+    cfg.StrOpt('feature_set',
+               default='full',
+               choices=['full', 'vmedia', 'minimum'],
+               help='Redfish resources the emulator offers: full, vmedia '
+                    '(virtual media, no BIOS, storage or processors) or '
+                    'minimum (power and boot only).'),
+    cfg.BoolOpt('emulate_storage',
+                default=True,
+                help='Describe each node\'s volumes as Redfish Storage, '
+                     'Drives and (empty) Volumes, so that Ironic\'s '
+                     'out-of-band Redfish inspection finds its disks '
+                     'instead of retrying for minutes.'),
+    cfg.StrOpt('uefi_loader',
+               help='UEFI firmware the emulator puts in a domain switched '
+                    'to UEFI boot through Redfish (x86_64; domains that '
+                    'use libvirt firmware auto-selection need none). '
+                    'Unset: the first of the Debian/Ubuntu 4M, 2M and '
+                    'Fedora/RHEL OVMF secure boot images found on the '
+                    'hypervisor.'),
+    cfg.StrOpt('uefi_nvram_template',
+               help='NVRAM template for UEFI with secure boot off. Unset: '
+                    'the one matching the loader found.'),
+    cfg.StrOpt('uefi_secure_nvram_template',
+               help='NVRAM template with secure boot keys enrolled, for '
+                    'UEFI with secure boot on. Unset: the one matching '
+                    'the loader found.'),
 ]
 
 

@@ -30,8 +30,11 @@ opts = [
     cfg.PortOpt('port_range_end',
                 default=6329,
                 help='Last UDP port of the IPMI BMCs (inclusive). The '
-                     'default range holds 100 nodes per address; Tenks\' '
-                     '6230-6240 held 11.'),
+                     'default range 6230-6329 holds 100 IPMI nodes per '
+                     'address, more than an all-in-one host has memory '
+                     'for; Tenks\' 6230-6240 held 11. It starts at 6230 '
+                     'like Tenks, DevStack and Bifrost, and stays far '
+                     'below the ephemeral port range.'),
     cfg.StrOpt('username',
                default='admin',
                help='IPMI user name of the BMCs, unless the node type '
@@ -43,13 +46,30 @@ opts = [
                     'its own.'),
     cfg.BoolOpt('manage_daemon',
                 default=True,
-                help='Run and supervise tenks\' own vbmcd (config, pid '
-                     'file, control port and log under run_dir and '
-                     'log_dir). When false, use the vbmcd already '
-                     'listening on server_port.'),
+                help='Run and supervise tenks\' own IPMI daemon (config, '
+                     'pid file and BMC entries under <run_dir>/vbmc, log '
+                     'in <log_dir>/vbmcd.log); it is started again when '
+                     'found dead, and stopped when it has no BMCs left. '
+                     'When false, use the vbmcd already listening on '
+                     'server_port.'),
     cfg.PortOpt('server_port',
                 default=50891,
                 help='Control (ZeroMQ) port of vbmcd on 127.0.0.1.'),
+    cfg.StrOpt('mode',
+               default='embedded',
+               choices=[
+                   ('embedded', 'one process serves every IPMI BMC of the '
+                                'site, with VirtualBMC\'s own BMC class on '
+                                'pyghmi\'s shared event loop: about 1 MB '
+                                'per BMC instead of about 30'),
+                   ('vbmcd', 'VirtualBMC\'s vbmcd, which forks one process '
+                             'per BMC; the vbmc command can manage it'),
+               ],
+               help='How tenks runs the IPMI BMCs it manages. Both modes '
+                    'read the same vbmc configuration files, so switching '
+                    'keeps every BMC (the next deploy restarts the '
+                    'daemon). With manage_daemon = false tenks always '
+                    'uses the existing vbmcd.'),
 ]
 
 

@@ -215,14 +215,31 @@ def sweep(token, uris=('qemu:///system',)):
             if pattern.search(br):
                 leaks.append('ovs bridge %s' % br)
                 _run(['ovs-vsctl', '--timeout=5', 'del-br', br])
+    # Not "'pytest' in cmd": every test's files are below
+    # /tmp/pytest-of-<user>/, so that skipped every leaked emulator.
+    mine = _ancestors()
     out = _run(['pgrep', '-af', token]).stdout
     for line in out.splitlines():
         pid, _, cmd = line.partition(' ')
-        if 'pytest' in cmd or int(pid) == os.getpid():
+        if int(pid) in mine:
             continue
         leaks.append('process %s' % cmd)
         _run(['kill', '-9', pid])
     return leaks
+
+
+def _ancestors():
+    """This process and its ancestors (e.g. ``pytest -k <token>``)."""
+    pids = set()
+    pid = os.getpid()
+    while pid > 1 and pid not in pids:
+        pids.add(pid)
+        try:
+            with open('/proc/%d/stat' % pid) as f:
+                pid = int(f.read().rsplit(')', 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            break
+    return pids
 
 
 def host_snapshot(uris=('qemu:///system',), pattern=None):

@@ -1,0 +1,282 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Host side of the sushy_tools emulator: one sushy-emulator per hypervisor.
+
+Functions here run on the hypervisor's host (through
+``HypervisorContext.agent.call('tenks.bmc.sushy_host.<function>', ...)``)
+and return JSON-able data; a port held by someone else comes back as
+``{'conflict': message}``.
+
+Layout of ``run_dir`` (mode 0700; files 0600)::
+
+    emulator.conf   the emulator's config (:mod:`tenks.bmc.sushy_config`)
+    htpasswd        bcrypt users for HTTP basic auth
+    launch.json     how to start it again (address, port, TLS, log file)
+    state/          the emulator's own state (volumes, virtual media...)
+    .lock           serialises changes
+
+The emulator runs as ``python -m sushy_tools.emulator.main --config
+<run_dir>/emulator.conf``; that argument is how tenks finds it again. It
+is restarted only when its config or users change.
+"""
+
+import json
+import os
+import sys
+import time
+
+from tenks.bmc import files
+from tenks.bmc import htpasswd
+from tenks.bmc import procs
+from tenks.bmc import redfish
+from tenks.bmc import sushy_config
+
+MODULE = 'sushy_tools.emulator.main'
+LAUNCH_FILE = 'launch.json'
+START_TIMEOUT = 60
+# Environment variables that would override the config file.
+_OVERRIDES = ('SUSHY_EMULATOR_CONFIG', 'SUSHY_EMULATOR_LIBVIRT_URI',
+              'SUSHY_EMULATOR_LIBVIRT_URL', 'OS_CLOUD')
+
+
+class EmulatorError(Exception):
+    """The Redfish emulator cannot be started or does not answer."""
+
+
+def _config_path(run_dir):
+    return os.path.join(run_dir, sushy_config.CONFIG_FILE)
+
+
+def _emulators(run_dir):
+    """Pids of the emulators started with this run_dir's config."""
+    return procs.find_by_args(MODULE, _config_path(run_dir))
+
+
+def local_url(address, port, tls):
+    """The URL to reach an emulator listening on ``address`` from here."""
+    host = address
+    if host in ('0.0.0.0', ''):
+        host = '127.0.0.1'
+    elif host == '::':
+        host = '::1'
+    if ':' in host:
+        host = '[%s]' % host
+    return '%s://%s:%d' % ('https' if tls else 'http', host, int(port))
+
+
+def _owner(address, port):
+    owners = procs.port_owners('tcp', int(port), address)
+    return owners[0] if owners else None
+
+
+def _answers(launch):
+    client = redfish.Client(local_url(launch['address'], launch['port'],
+                                      launch['tls']), timeout=3)
+    try:
+        client.get('/redfish/v1/', auth=False)
+        return True
+    except redfish.RedfishError:
+        return False
+
+
+def _healthy(launch, pid):
+    return _owner(launch['address'], launch['port']) == pid and \
+        _answers(launch)
+
+
+def _read_launch(run_dir):
+    try:
+        with open(os.path.join(run_dir, LAUNCH_FILE)) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+
+def _foreign(launch, ours):
+    owner = _owner(launch['address'], launch['port'])
+    if owner is not None and owner not in ours:
+        return ('Redfish port %s:%s is in use by %s, which tenks did not '
+                'start; give the hypervisor another redfish_port' % (
+                    launch['address'], launch['port'],
+                    procs.describe(owner)))
+    return None
+
+
+def _start(run_dir, launch):
+    pids = _emulators(run_dir)
+    if pids:
+        procs.terminate(pids)
+    env = {k: '' for k in _OVERRIDES if k in os.environ}
+    argv = [sys.executable, '-m', MODULE, '--config', _config_path(run_dir)]
+    pid = procs.spawn(argv, launch['log_file'], env=env)
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline and procs.is_alive(pid):
+        if _healthy(launch, pid):
+            return pid
+        time.sleep(0.2)
+    procs.terminate([pid])
+    raise EmulatorError('sushy-emulator (%s) did not start; its log %s '
+                        'ends:\n%s' % (' '.join(argv), launch['log_file'],
+                                       procs.tail(launch['log_file'])))
+
+
+def ensure_emulator(run_dir, log_file, config, users):
+    """Write the emulator's files and make it run with them (host side).
+
+    :param config: the config file text (:func:`sushy_config.render`).
+    :param users: ``[{'username', 'password'}]`` for the htpasswd file.
+    :returns: ``{'pid', 'started', 'url'}`` or ``{'conflict': message}``.
+    :raises EmulatorError: it does not start.
+    """
+    props_launch = _launch_of(config, log_file)
+    pairs = [(u['username'], u['password']) for u in users]
+    with files.locked(run_dir):
+        ours = _emulators(run_dir)
+        conflict = _foreign(props_launch, ours)
+        if conflict:
+            return {'conflict': conflict}
+        os.makedirs(os.path.join(run_dir, sushy_config.STATE_DIR),
+                    mode=0o700, exist_ok=True)
+        auth = os.path.join(run_dir, sushy_config.AUTH_FILE)
+        changed = False
+        if not htpasswd.matches(auth, pairs):
+            files.write_private(auth, htpasswd.render(pairs))
+            changed = True
+        changed |= files.write_private(_config_path(run_dir), config)
+        changed |= files.write_private(os.path.join(run_dir, LAUNCH_FILE),
+                                       json.dumps(props_launch,
+                                                  sort_keys=True))
+        url = local_url(props_launch['address'], props_launch['port'],
+                        props_launch['tls'])
+        if not changed:
+            for pid in ours:
+                if _healthy(props_launch, pid):
+                    return {'pid': pid, 'started': False, 'url': url}
+        return {'pid': _start(run_dir, props_launch), 'started': True,
+                'url': url}
+
+
+def _launch_of(config, log_file):
+    """Address, port and TLS of a rendered config (it holds literals)."""
+    import ast
+    values = {}
+    for node in ast.parse(config).body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            values[node.targets[0].id] = ast.literal_eval(node.value)
+    return {'address': values['SUSHY_EMULATOR_LISTEN_IP'],
+            'port': values['SUSHY_EMULATOR_LISTEN_PORT'],
+            'tls': bool(values.get('SUSHY_EMULATOR_SSL_CERT')),
+            'log_file': log_file}
+
+
+def ensure_running(run_dir):
+    """Start the emulator again from its files if it is not running.
+
+    :returns: ``{'pid', 'started', 'url'}``, ``{'conflict': message}``, or
+        ``{'missing': True}`` when it has no files (its service was never
+        created or was removed).
+    """
+    launch = _read_launch(run_dir)
+    if launch is None or not os.path.exists(_config_path(run_dir)):
+        return {'missing': True}
+    with files.locked(run_dir):
+        ours = _emulators(run_dir)
+        conflict = _foreign(launch, ours)
+        if conflict:
+            return {'conflict': conflict}
+        url = local_url(launch['address'], launch['port'], launch['tls'])
+        for pid in ours:
+            if _healthy(launch, pid):
+                return {'pid': pid, 'started': False, 'url': url}
+        return {'pid': _start(run_dir, launch), 'started': True, 'url': url}
+
+
+def check_system(run_dir, system_id, username, password):
+    """Check that the emulator serves ``system_id`` to these credentials.
+
+    :returns: the system's power state, 'on' or 'off'.
+    :raises EmulatorError: it does not.
+    """
+    launch = _read_launch(run_dir)
+    if launch is None:
+        raise EmulatorError('no Redfish emulator is configured in %s'
+                            % run_dir)
+    client = redfish.Client(local_url(launch['address'], launch['port'],
+                                      launch['tls']), username, password)
+    try:
+        return redfish.power_state_of(client.system(system_id))
+    except redfish.RedfishError as exc:
+        raise EmulatorError('the Redfish emulator of %s does not serve %s: '
+                            '%s' % (run_dir, system_id, exc))
+
+
+def systems(run_dir, username, password):
+    """The systems the emulator exposes (host side).
+
+    :returns: ``{'systems': [system id path]}``, or ``{'error': message}``
+        when it does not answer.
+    """
+    launch = _read_launch(run_dir)
+    if launch is None:
+        return {'error': 'no Redfish emulator is configured in %s'
+                % run_dir}
+    client = redfish.Client(local_url(launch['address'], launch['port'],
+                                      launch['tls']), username, password)
+    try:
+        members = client.get('/redfish/v1/Systems').get('Members') or ()
+    except redfish.RedfishError as exc:
+        return {'error': str(exc)}
+    return {'systems': [m.get('@odata.id', '').rstrip('/')
+                        for m in members]}
+
+
+def status(run_dir, address, port):
+    """What runs for the emulator of ``run_dir`` (host side).
+
+    :returns: ``{'state', 'detail', 'pid', 'files'}``; state is
+        'running', 'foreign' (someone else holds the port), 'stopped'
+        (files but no healthy emulator) or 'absent'.
+    """
+    ours = _emulators(run_dir)
+    has_files = os.path.exists(_config_path(run_dir))
+    launch = _read_launch(run_dir) or {'address': address, 'port': port,
+                                       'tls': False}
+    out = {'pid': None, 'files': has_files, 'detail': ''}
+    conflict = _foreign({'address': address, 'port': port}, ours)
+    if conflict:
+        return dict(out, state='foreign', detail=conflict)
+    for pid in ours:
+        if _healthy(launch, pid):
+            return dict(out, state='running', pid=pid)
+    if ours or has_files:
+        return dict(out, state='stopped', detail='emulator not running')
+    return dict(out, state='absent')
+
+
+def stop_emulator(run_dir):
+    """Stop the emulator and remove its files; the log is kept.
+
+    :returns: ``{'stopped': bool}``.
+    """
+    with files.locked(run_dir, create=False) as held:
+        pids = _emulators(run_dir)
+        if pids:
+            procs.terminate(pids)
+        if held:
+            files.remove_locked_dir(run_dir)
+    return {'stopped': bool(pids)}
+
+
+def firmware():
+    """The UEFI firmware installed on this host (host side)."""
+    return sushy_config.find_firmware()

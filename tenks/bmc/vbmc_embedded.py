@@ -1,0 +1,342 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Many VirtualBMCs in one process: ``[vbmc] mode = embedded``.
+
+vbmcd forks one process per BMC, each a whole Python interpreter with
+libvirt and pyghmi loaded (about 29 MB resident apiece). pyghmi's IPMI
+server does not need that: every :class:`pyghmi.ipmi.bmc.Bmc` registers
+its UDP socket with one shared select loop
+(:meth:`pyghmi.ipmi.private.session.Session.wait_for_rsp`), so a single
+process can serve any number of :class:`virtualbmc.vbmc.VirtualBMC`
+objects. This module is that process.
+
+It reads the same files as vbmcd: the ``virtualbmc.conf`` named by
+``--config`` gives ``config_dir``, ``pid_file`` and the log file, and each
+``<config_dir>/<domain>/config`` (the ``[VirtualBMC]`` section ``vbmc add``
+writes) whose ``active`` is true is served. A tenks run switching between
+vbmcd and this process therefore keeps every BMC.
+
+Control:
+
+* ``SIGHUP``: scan ``config_dir`` again now (it is also scanned every
+  ``RESCAN_SECONDS``). BMCs whose settings changed are restarted, removed
+  ones closed, new ones opened; the others are left alone.
+* ``SIGTERM``/``SIGINT``: close every BMC and exit.
+
+After each scan it writes ``<run dir>/embedded.json`` atomically:
+``{"pid", "scanned_at" (time.time_ns() when the scan began), "bmcs":
+{domain: {"port", "address", "status": "running"|"error", "error"}}}``.
+A caller that changed a file at time T and sent SIGHUP waits for a
+``scanned_at`` after T.
+
+Run as ``python -m tenks.bmc.vbmc_embedded --config FILE``.
+"""
+
+import argparse
+import configparser
+import errno
+import json
+import os
+import signal
+import sys
+import time
+
+RESCAN_SECONDS = 10
+LOOP_SECONDS = 0.2
+#: How long a BMC whose settings changed waits for its old port.
+REBIND_SECONDS = 2
+#: A client session that has shown no traffic for this long is dropped.
+#: pyghmi never forgets server sessions; ipmitool (and so Ironic) opens a
+#: new one for every command.
+SESSION_IDLE_SECONDS = 120
+SECTION = 'VirtualBMC'
+STATUS_FILE = 'embedded.json'
+
+
+def status_path(config_file):
+    return os.path.join(os.path.dirname(os.path.abspath(config_file)),
+                        STATUS_FILE)
+
+
+def read_entry(path):
+    """The BMC settings in a vbmc per-domain config file.
+
+    :returns: keyword arguments of VirtualBMC, or None when the entry is
+        not active.
+    """
+    parser = configparser.ConfigParser()
+    if not parser.read(path):
+        raise ValueError('cannot read %s' % path)
+    section = parser[SECTION]
+    if section.get('active', 'false').strip().lower() != 'true':
+        return None
+    entry = {
+        'username': section['username'],
+        'password': section['password'],
+        'address': section.get('address', '::'),
+        'port': section.getint('port'),
+        'domain_name': section['domain_name'],
+        'libvirt_uri': section.get('libvirt_uri', 'qemu:///system'),
+        'libvirt_sasl_username': section.get('libvirt_sasl_username'),
+        'libvirt_sasl_password': section.get('libvirt_sasl_password'),
+    }
+    return entry
+
+
+class Server(object):
+    """The BMCs of one config_dir, served from this process.
+
+    :param config_dir: vbmc's per-domain config directory.
+    :param status_file: where to write the status after each scan.
+    :param log: a logging.Logger.
+    """
+
+    def __init__(self, config_dir, status_file, log):
+        from pyghmi.ipmi.private import session
+        self._session = session
+        self.config_dir = config_dir
+        self.status_file = status_file
+        self.log = log
+        self.served = {}        # domain -> (entry, VirtualBMC)
+        self.errors = {}        # domain -> (entry or None, message)
+        self._seen = {}         # session key -> (marker, first seen)
+        self._anchor = self._open_anchor()
+
+    def _open_anchor(self):
+        """A loopback socket that is always first in pyghmi's socket list.
+
+        pyghmi wakes its select loop by sending to ``iosockets[0]``; with
+        BMCs coming and going that must never be a BMC's socket, nor may
+        the list become empty.
+        """
+        import socket
+        info = socket.getaddrinfo('127.0.0.1', 0, 0, socket.SOCK_DGRAM)[0]
+        return self._session.Session._assignsocket(server=info)
+
+    # -- scanning ---------------------------------------------------------
+
+    def wanted(self):
+        """The entries of config_dir.
+
+        :returns: ``({domain: entry}, {domain: problem})``: the active
+            entries, and those that cannot be read.
+        """
+        out = {}
+        bad = {}
+        try:
+            names = sorted(os.listdir(self.config_dir))
+        except FileNotFoundError:
+            names = []
+        for name in names:
+            path = os.path.join(self.config_dir, name, 'config')
+            if not os.path.isfile(path):
+                continue
+            try:
+                entry = read_entry(path)
+            except (ValueError, KeyError, configparser.Error) as exc:
+                bad[name] = (None, 'bad config %s: %s' % (path, exc))
+                continue
+            if entry is not None:
+                out[name] = entry
+        return out, bad
+
+    def scan(self):
+        started = time.time_ns()
+        wanted, bad = self.wanted()
+        closed = set()
+        for domain in list(self.served):
+            entry, _bmc = self.served[domain]
+            if wanted.get(domain) != entry:
+                closed.add((entry['address'], entry['port']))
+                self.close(domain)
+        if closed:
+            self._wake()
+        self.errors = {d: e for d, e in self.errors.items() if d in wanted}
+        self.errors.update(bad)
+        for domain, entry in wanted.items():
+            if domain in self.served:
+                continue
+            just_closed = (entry['address'], entry['port']) in closed
+            self.open(domain, entry, retry=just_closed)
+        self.write_status(started)
+
+    def _wake(self):
+        """Make pyghmi's I/O thread leave its select().
+
+        A select() in progress holds a reference to every socket it
+        watches: a closed BMC socket keeps its port until it returns.
+        """
+        self._anchor.sendto(b'\0', self._anchor.getsockname())
+
+    def open(self, domain, entry, retry=False):
+        from virtualbmc import vbmc
+        deadline = time.monotonic() + (REBIND_SECONDS if retry else 0)
+        while True:
+            try:
+                bmc = vbmc.VirtualBMC(**entry)
+                break
+            except OSError as exc:
+                if (exc.errno != errno.EADDRINUSE or
+                        time.monotonic() >= deadline):
+                    return self._failed(domain, entry, exc)
+                time.sleep(0.02)
+            except Exception as exc:  # noqa - reported in the status file
+                return self._failed(domain, entry, exc)
+        self.errors.pop(domain, None)
+        self.served[domain] = (entry, bmc)
+        self.log.info('serving BMC of %s on %s:%s', domain,
+                      entry['address'], entry['port'])
+
+    def _failed(self, domain, entry, exc):
+        message = str(exc) or type(exc).__name__
+        if self.errors.get(domain) != (entry, message):
+            self.log.error('cannot serve BMC of %s on %s:%s: %s', domain,
+                           entry['address'], entry['port'], message)
+        self.errors[domain] = (entry, message)
+
+    def close(self, domain):
+        entry, bmc = self.served.pop(domain)
+        session = self._session
+        sock = bmc.serversocket
+        handlers = session.Session.bmc_handlers
+        handlers.pop(sock, None)
+        for key, ports in list(handlers.items()):
+            if isinstance(ports, dict):
+                for port, handler in list(ports.items()):
+                    if getattr(handler, 'bmc', None) is bmc:
+                        del ports[port]
+                if not ports:
+                    handlers.pop(key, None)
+        # Rebind rather than mutate: pyghmi's I/O thread may be iterating
+        # over the old list.
+        session.iosockets = [s for s in session.iosockets if s is not sock]
+        sock.close()
+        self.log.info('closed BMC of %s on %s:%s', domain, entry['address'],
+                      entry['port'])
+
+    def close_all(self):
+        for domain in list(self.served):
+            self.close(domain)
+
+    def prune_sessions(self, now):
+        """Forget client sessions with no traffic for a while."""
+        handlers = self._session.Session.bmc_handlers
+        current = {}
+        for key, ports in list(handlers.items()):
+            if not isinstance(ports, dict) or not isinstance(key, tuple):
+                continue
+            for port, handler in list(ports.items()):
+                if not getattr(handler, 'servermode', False):
+                    continue
+                marker = (id(handler), getattr(handler, 'sequencenumber',
+                                               None),
+                          getattr(handler, 'remseqnumber', None))
+                ident = (key, port)
+                seen = self._seen.get(ident)
+                if seen is None or seen[0] != marker:
+                    seen = (marker, now)
+                elif now - seen[1] > SESSION_IDLE_SECONDS:
+                    del ports[port]
+                    continue
+                current[ident] = seen
+            if not ports:
+                handlers.pop(key, None)
+        self._seen = current
+
+    def write_status(self, started):
+        bmcs = {}
+        for domain, (entry, _bmc) in self.served.items():
+            bmcs[domain] = {'port': entry['port'],
+                            'address': entry['address'],
+                            'status': 'running', 'error': None}
+        for domain, (entry, message) in self.errors.items():
+            bmcs[domain] = {'port': entry and entry['port'],
+                            'address': entry and entry['address'],
+                            'status': 'error', 'error': message}
+        data = {'pid': os.getpid(), 'scanned_at': started, 'bmcs': bmcs}
+        tmp = '%s.%d.tmp' % (self.status_file, os.getpid())
+        with open(tmp, 'w') as f:
+            json.dump(data, f, sort_keys=True)
+        os.rename(tmp, self.status_file)
+
+    # -- the loop -----------------------------------------------------------
+
+    def run(self, flags):
+        """Serve until ``flags['stop']``; rescan on ``flags['scan']``."""
+        next_scan = 0
+        while not flags['stop']:
+            now = time.monotonic()
+            if flags['scan'] or now >= next_scan:
+                flags['scan'] = False
+                try:
+                    self.scan()
+                    self.prune_sessions(now)
+                except Exception:  # noqa - keep serving the others
+                    self.log.exception('scan of %s failed', self.config_dir)
+                next_scan = now + RESCAN_SECONDS
+            try:
+                self._session.Session.wait_for_rsp(LOOP_SECONDS)
+            except Exception:  # noqa - one bad packet must not stop all
+                self.log.exception('IPMI event loop error')
+                time.sleep(LOOP_SECONDS)
+        self.close_all()
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        prog='python -m tenks.bmc.vbmc_embedded',
+        description='Serve every active VirtualBMC of a vbmc config '
+                    'directory from one process.')
+    parser.add_argument('--config', required=True,
+                        help='virtualbmc.conf naming config_dir, pid_file '
+                             'and the log file.')
+    args = parser.parse_args(argv)
+    config_file = os.path.abspath(args.config)
+    # virtualbmc reads its configuration when first imported.
+    os.environ['VIRTUALBMC_CONFIG'] = config_file
+    from virtualbmc import config as vbmc_config
+    from virtualbmc import log as vbmc_log
+    conf = vbmc_config.get_config()
+    log = vbmc_log.get_logger()
+    pid_file = conf['default']['pid_file']
+    flags = {'stop': False, 'scan': True}
+
+    def on_hup(_signum, _frame):
+        flags['scan'] = True
+
+    def on_term(_signum, _frame):
+        flags['stop'] = True
+
+    signal.signal(signal.SIGHUP, on_hup)
+    signal.signal(signal.SIGTERM, on_term)
+    signal.signal(signal.SIGINT, on_term)
+    server = Server(conf['default']['config_dir'], status_path(config_file),
+                    log)
+    with open(pid_file, 'w') as f:
+        f.write('%d\n' % os.getpid())
+    log.info('embedded VirtualBMC server started (pid %d, config %s)',
+             os.getpid(), config_file)
+    try:
+        server.run(flags)
+    finally:
+        for path in (pid_file, server.status_file):
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+        log.info('embedded VirtualBMC server stopped')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,190 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""``tenks node power`` and ``tenks verify`` end to end (``main(argv)``).
+
+The plugins are in memory; their BMCs answer from a table.
+"""
+
+import io
+import json
+
+import fixtures
+
+from tenks.bmc import protocol
+from tenks.cli import app
+from tenks import exception
+from tenks.state import model as state_model
+from tests.unit import base
+from tests.unit import fakes
+from tests.unit.planner import helpers
+
+POWER = {}        # node name -> 'on'/'off', or an Exception to raise
+
+
+def _answering(name):
+    class Answering(fakes.CLASSES[('tenks.bmc', name)]):
+        def power(self, props, action):
+            state = POWER.get(props['domain'], 'off')
+            if isinstance(state, Exception):
+                raise state
+            if action != 'status':
+                POWER[props['domain']] = action
+                return action
+            return state
+
+        def verify(self, props):
+            return self.power(props, 'status')
+    return Answering
+
+
+CLASSES = dict(fakes.CLASSES)
+CLASSES[('tenks.bmc', 'virtualbmc')] = _answering('virtualbmc')
+CLASSES[('tenks.bmc', 'sushy_tools')] = _answering('sushy_tools')
+
+
+class PowerVerifyTest(base.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        fakes.WORLD.__init__()
+        POWER.clear()
+        self.conf = self.write('tenks.conf', '''\
+            [DEFAULT]
+            state_file = %(tmp)s/state/state.yaml
+            log_dir = %(tmp)s/log
+            run_dir = %(tmp)s/run
+            [vbmc]
+            password = s3cr3t-ipmi
+            ''' % {'tmp': self.tmp})
+        self.spec_path = self.write('spec.yaml', helpers.SPEC)
+
+    def tenks(self, *args):
+        out, err = io.StringIO(), io.StringIO()
+        self.useFixture(fixtures.MonkeyPatch('sys.stderr', err))
+        application = app.TenksApp(CLASSES)
+        application.stdout, application.stderr = out, err
+        code = application.run(['--config-file', self.conf] + list(args))
+        return code, out.getvalue(), err.getvalue()
+
+    def json(self, *args):
+        code, out, err = self.tenks(*(list(args) + ['-f', 'json']))
+        return code, json.loads(out or '[]'), err
+
+    def deploy(self):
+        code, _out, err = self.tenks('deploy', '--spec', self.spec_path)
+        self.assertEqual(0, code, err)
+
+    def test_power(self):
+        self.deploy()
+        code, rows, err = self.json('node', 'power', 'on', 'tk0', 'big0')
+        self.assertEqual(0, code, err)
+        self.assertEqual([
+            {'Name': 'tk0', 'BMC': 'ipmi://127.0.0.1:6230', 'Power': 'on',
+             'Result': 'ok'},
+            {'Name': 'big0', 'BMC': 'http://127.0.0.1:8000/redfish/v1/'
+             'Systems/%s' % rows[1]['BMC'].rsplit('/', 1)[1],
+             'Power': 'on', 'Result': 'ok'}], rows)
+        code, rows, err = self.json('node', 'power', 'status', 'tk0', 'tk1',
+                                    'big0')
+        self.assertEqual(['on', 'off', 'on'], [r['Power'] for r in rows])
+        self.assertNotIn('s3cr3t-ipmi', json.dumps(rows) + err)
+
+    def test_power_failure_exits_non_zero(self):
+        self.deploy()
+        POWER['tk1'] = RuntimeError('BMC said no')
+        code, rows, err = self.json('node', 'power', 'off', 'tk0', 'tk1')
+        self.assertEqual(1, code)
+        self.assertEqual([('tk0', 'ok'), ('tk1', 'failed: BMC said no')],
+                         [(r['Name'], r['Result']) for r in rows])
+        self.assertIn('tk1: BMC said no', err)
+
+    def test_bad_names(self):
+        self.deploy()
+        code, out, err = self.tenks('node', 'power', 'on', 'tk0', 'nope')
+        self.assertEqual(1, code)
+        self.assertIn('no node named nope', err)
+        self.assertEqual({}, POWER)
+
+    def test_no_cluster(self):
+        code, out, err = self.tenks('verify')
+        self.assertEqual(1, code)
+        self.assertIn('tenks deploy first', err)
+
+    def test_verify(self):
+        self.deploy()
+        code, rows, err = self.json('verify')
+        self.assertEqual(0, code, err)
+        self.assertEqual([], rows)
+        self.assertIn('All 3 BMCs answered', err)
+        code, rows, err = self.json('verify', '--all')
+        self.assertEqual([('tk0', 'virtualbmc', 'off', 'ok'),
+                          ('tk1', 'virtualbmc', 'off', 'ok'),
+                          ('big0', 'sushy_tools', 'off', 'ok')],
+                         sorted([(r['Name'], r['Emulator'], r['Power'],
+                                  r['Result']) for r in rows],
+                                key=lambda r: r[0] != 'big0' and r[0]
+                                or 'z'))
+        POWER['big0'] = RuntimeError('HTTP 401 (authentication failed)')
+        code, rows, err = self.json('verify')
+        self.assertEqual(1, code)
+        self.assertEqual([{'Name': 'big0', 'Emulator': 'sushy_tools',
+                           'BMC': rows[0]['BMC'], 'Power': '',
+                           'Result': 'failed: HTTP 401 (authentication '
+                                     'failed)'}], rows)
+        self.assertIn('1 of 3 BMCs failed', err)
+        code, rows, err = self.json('verify', 'tk0')
+        self.assertEqual(0, code, err)
+
+
+class TargetsTest(base.TestCase):
+
+    def state(self):
+        state = state_model.State(cluster='c', seed='s')
+        for name, emulator in (('a', 'virtualbmc'), ('b', 'sushy_tools'),
+                               ('c', 'none'), ('d', 'virtualbmc'),
+                               ('e', 'virtualbmc')):
+            state.nodes[name] = {'name': name, 'bmc': {'emulator': emulator}}
+        for name, status in (('a', state_model.PRESENT),
+                             ('b', state_model.UPDATING),
+                             ('e', state_model.CREATING)):
+            record = state_model.ResourceRecord(
+                kind='bmc', name=name, driver='virtualbmc',
+                hypervisor='h', props={}, status=status)
+            state.resources[record.key] = record
+        return state
+
+    def test_every_node_with_a_bmc(self):
+        chosen = protocol.targets(self.state())
+        self.assertEqual(['a', 'b', 'd', 'e'], [t.name for t in chosen])
+        problems = {t.name: t.problem for t in chosen}
+        self.assertEqual('', problems['a'])
+        self.assertEqual('', problems['b'])
+        self.assertIn('never created', problems['d'])
+        self.assertIn('creating', problems['e'])
+
+    def test_named(self):
+        chosen = protocol.targets(self.state(), ['b', 'a', 'b'])
+        self.assertEqual(['b', 'a'], [t.name for t in chosen])
+        error = self.assertRaises(exception.TenksError, protocol.targets,
+                                  self.state(), ['a', 'c'])
+        self.assertIn('c has no BMC', str(error))
+        error = self.assertRaises(exception.TenksError, protocol.targets,
+                                  self.state(), ['x', 'y'])
+        self.assertIn('no node named x, y', str(error))
+
+    def test_problems_are_outcomes(self):
+        chosen = protocol.targets(self.state(), ['d'])
+        outcome = protocol.run(None, chosen, 'verify')[0]
+        self.assertFalse(outcome.ok)
+        self.assertIn('never created', outcome.error)
+        self.assertRaises(ValueError, protocol.run, None, chosen, 'reboot')

@@ -1,0 +1,181 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""The embedded server's bookkeeping: which BMCs it opens and closes.
+
+The server runs in this process here (no daemon): its BMC sockets are
+bound on 127.0.0.1; the IPMI protocol itself is covered by the functional
+tests with ipmitool.
+"""
+
+import json
+import logging
+import os
+import random
+import shutil
+import socket
+import time
+
+from tenks.bmc import procs
+from tenks.bmc import vbmc_embedded
+from tenks.bmc import vbmcd
+from tests.unit import base
+
+
+def _free_udp_ports(count):
+    for _ in range(100):
+        start = random.randrange(30000, 40000)
+        socks = []
+        try:
+            for port in range(start, start + count):
+                sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                socks.append(sock)
+                sock.bind(('127.0.0.1', port))
+            return list(range(start, start + count))
+        except OSError:
+            continue
+        finally:
+            for sock in socks:
+                sock.close()
+    raise RuntimeError('no free ports')
+
+
+class ServerTest(base.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.config_dir = os.path.join(self.tmp, 'conf')
+        os.makedirs(self.config_dir)
+        self.status_file = os.path.join(self.tmp, 'embedded.json')
+        self.server = vbmc_embedded.Server(
+            self.config_dir, self.status_file, logging.getLogger('test'))
+        self.addCleanup(self.server.close_all)
+        self.ports = _free_udp_ports(4)
+
+    def entry(self, name, port, password='pw', active=True):
+        os.makedirs(os.path.join(self.config_dir, name), exist_ok=True)
+        text = vbmcd.entry_text(name, '127.0.0.1', port, 'admin', password,
+                                'qemu:///system')
+        if not active:
+            text = text.replace('active = True', 'active = False')
+        with open(os.path.join(self.config_dir, name, 'config'), 'w') as f:
+            f.write(text)
+
+    def bound(self):
+        return {p for _a, p in procs.bound_ports('udp', [os.getpid()])}
+
+    def status(self):
+        with open(self.status_file) as f:
+            return json.load(f)
+
+    def wait_free(self, port):
+        for _ in range(100):
+            if port not in self.bound():
+                return
+            time.sleep(0.02)
+        self.fail('port %d still bound' % port)
+
+    def test_scan_opens_changes_and_closes(self):
+        p0, p1, p2, p3 = self.ports
+        self.entry('n0', p0)
+        self.entry('n1', p1)
+        self.entry('n2', p2, active=False)
+        before = time.time_ns()
+        self.server.scan()
+        self.assertEqual({'n0', 'n1'}, set(self.server.served))
+        self.assertLessEqual({p0, p1}, self.bound())
+        self.assertNotIn(p2, self.bound())
+        status = self.status()
+        self.assertEqual(os.getpid(), status['pid'])
+        self.assertGreaterEqual(status['scanned_at'], before)
+        self.assertEqual({'n0': {'port': p0, 'address': '127.0.0.1',
+                                 'status': 'running', 'error': None},
+                          'n1': {'port': p1, 'address': '127.0.0.1',
+                                 'status': 'running', 'error': None}},
+                         status['bmcs'])
+
+        # Unchanged entries keep their BMC object (and socket).
+        kept = self.server.served['n0'][1]
+        self.entry('n1', p3)
+        self.entry('n0', p0, password='new')   # same port, new password
+        self.server.scan()
+        self.assertIsNot(kept, self.server.served['n0'][1])
+        self.assertEqual('new', self.server.served['n0'][0]['password'])
+        self.assertEqual(p3, self.server.served['n1'][0]['port'])
+        self.wait_free(p1)
+        self.assertLessEqual({p0, p3}, self.bound())
+        unchanged = self.server.served['n1'][1]
+        self.server.scan()
+        self.assertIs(unchanged, self.server.served['n1'][1])
+
+        shutil.rmtree(os.path.join(self.config_dir, 'n1'))
+        self.server.scan()
+        self.assertEqual({'n0'}, set(self.server.served))
+        self.wait_free(p3)
+        self.assertEqual({'n0'}, set(self.status()['bmcs']))
+
+    def test_port_in_use_is_an_error_then_retried(self):
+        port = self.ports[0]
+        self.entry('n0', port)
+        holder = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        holder.bind(('127.0.0.1', port))
+        self.server.scan()
+        holder.close()
+        bmc = self.status()['bmcs']['n0']
+        self.assertEqual('error', bmc['status'])
+        self.assertIn('in use', bmc['error'])
+        self.assertEqual({}, self.server.served)
+        self.server.scan()
+        self.assertEqual('running', self.status()['bmcs']['n0']['status'])
+
+    def test_bad_entry_is_reported(self):
+        os.makedirs(os.path.join(self.config_dir, 'bad'))
+        with open(os.path.join(self.config_dir, 'bad', 'config'), 'w') as f:
+            f.write('[VirtualBMC]\nactive = True\n')
+        self.server.scan()
+        bmc = self.status()['bmcs']['bad']
+        self.assertEqual('error', bmc['status'])
+        self.assertIn('bad config', bmc['error'])
+
+
+class _Session(object):
+    servermode = True
+
+    def __init__(self):
+        self.sequencenumber = 0
+        self.remseqnumber = 0
+
+
+class PruneTest(base.TestCase):
+    """Client sessions pyghmi would keep for ever are dropped when idle."""
+
+    def test_idle_sessions_go(self):
+        from pyghmi.ipmi.private import session
+        server = vbmc_embedded.Server(
+            os.path.join(self.tmp, 'conf'), os.path.join(self.tmp, 's.json'),
+            logging.getLogger('test'))
+        self.addCleanup(server.close_all)
+        handlers = session.Session.bmc_handlers
+        busy, idle = _Session(), _Session()
+        keys = [('127.0.0.1', 40001), ('127.0.0.1', 40002)]
+        handlers[keys[0]] = {6230: busy}
+        handlers[keys[1]] = {6230: idle}
+        self.addCleanup(lambda: [handlers.pop(k, None) for k in keys])
+        limit = vbmc_embedded.SESSION_IDLE_SECONDS
+        server.prune_sessions(1000.0)
+        busy.sequencenumber += 1
+        server.prune_sessions(1000.0 + limit / 2)
+        self.assertEqual({keys[0], keys[1]}, set(keys) & set(handlers))
+        busy.sequencenumber += 1
+        server.prune_sessions(1000.0 + limit + 1)
+        self.assertIn(keys[0], handlers)
+        self.assertNotIn(keys[1], handlers)

@@ -1,0 +1,107 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Finding, starting and stopping emulator processes through /proc."""
+
+import ipaddress
+import os
+import socket
+import sys
+
+from tenks.bmc import procs
+from tests.unit import base
+
+
+class AddressTest(base.TestCase):
+
+    def test_hex_address(self):
+        self.assertEqual(ipaddress.ip_address('127.0.0.1'),
+                         procs._hex_address('0100007F'))
+        self.assertEqual(ipaddress.ip_address('::1'), procs._hex_address(
+            '00000000000000000000000001000000'))
+        self.assertEqual(ipaddress.ip_address('::ffff:10.0.0.1'),
+                         procs._hex_address(
+                             '0000000000000000FFFF00000100000A'))
+
+    def test_same_address(self):
+        self.assertTrue(procs._same_address('127.0.0.1', '127.0.0.1'))
+        self.assertTrue(procs._same_address('0.0.0.0', '10.0.0.1'))
+        self.assertTrue(procs._same_address('::', '127.0.0.1'))
+        self.assertTrue(procs._same_address('::ffff:10.0.0.1', '10.0.0.1'))
+        self.assertTrue(procs._same_address('bmc.example', '10.0.0.1'))
+        self.assertFalse(procs._same_address('127.0.0.1', '10.0.0.1'))
+        self.assertFalse(procs._same_address('::1', '127.0.0.1'))
+
+
+class SocketsTest(base.TestCase):
+
+    def test_udp_and_tcp_owners(self):
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp, \
+                socket.socket() as tcp:
+            udp.bind(('127.0.0.1', 0))
+            tcp.bind(('127.0.0.1', 0))
+            udp_port = udp.getsockname()[1]
+            tcp_port = tcp.getsockname()[1]
+            self.assertEqual([os.getpid()],
+                             procs.port_owners('udp', udp_port, '0.0.0.0'))
+            self.assertEqual([], procs.port_owners('udp', udp_port,
+                                                   '10.1.2.3'))
+            # A TCP socket counts only once it listens.
+            self.assertEqual([], procs.port_owners('tcp', tcp_port))
+            tcp.listen()
+            self.assertEqual([os.getpid()],
+                             procs.port_owners('tcp', tcp_port,
+                                               '127.0.0.1'))
+            bound = procs.bound_ports('udp', [os.getpid()])
+            self.assertIn(('127.0.0.1', udp_port), bound)
+            self.assertTrue(procs.serves(bound, '127.0.0.1', udp_port))
+            self.assertFalse(procs.serves(bound, '127.0.0.2', udp_port))
+        self.assertEqual([], procs.port_owners('udp', udp_port))
+
+
+class ProcessesTest(base.TestCase):
+
+    def test_spawn_find_and_terminate(self):
+        marker = os.path.join(self.tmp, 'marker')
+        log = os.path.join(self.tmp, 'log', 'daemon.log')
+        # A daemon that ignores SIGTERM, with a child of its own.
+        code = ('import os, signal, subprocess, sys, time\n'
+                'signal.signal(signal.SIGTERM, signal.SIG_IGN)\n'
+                'subprocess.Popen([sys.executable, "-c", '
+                '"import time; time.sleep(60)", sys.argv[1]])\n'
+                'print("started", flush=True)\n'
+                'time.sleep(60)\n')
+        pid = procs.spawn([sys.executable, '-c', code, marker], log)
+        self.addCleanup(procs.terminate, [pid], 0.1)
+        self.assertTrue(procs.is_alive(pid))
+        self.assertEqual(os.getsid(pid), pid)
+        deadline = 100
+        while len(procs.find_by_args(marker)) < 2 and deadline:
+            deadline -= 1
+            procs.time.sleep(0.05)
+        found = procs.find_by_args(marker)
+        self.assertIn(pid, found)
+        self.assertEqual(2, len(found))
+        self.assertEqual([p for p in found if p != pid],
+                         procs.descendants(pid))
+        self.assertIn(marker, procs.describe(pid))
+        killed = procs.terminate([pid], timeout=0.2)
+        self.assertIn(pid, killed)
+        self.assertFalse(procs.is_alive(pid))
+        self.assertEqual([], procs.find_by_args(marker))
+        self.assertIn('started', procs.tail(log))
+
+    def test_dead_and_unknown_pids(self):
+        self.assertFalse(procs.is_alive(0))
+        self.assertFalse(procs.is_alive(-1))
+        self.assertEqual([], procs.cmdline(2 ** 22 + 7))
+        self.assertEqual([], procs.terminate([2 ** 22 + 7]))
