@@ -72,8 +72,9 @@ class SchedulingError(TenksError):
 
 
 class PlanError(TenksError):
-    """The plan cannot be made, e.g. a resource collides with one tenks
-    did not create.
+    """The plan cannot be made.
+
+    For example, a resource collides with one tenks did not create.
     """
 
 

@@ -85,8 +85,9 @@ class Executor(object):
             store_mod.apply_entry(self.state, entry)
 
     def commit_allocation(self, plan):
-        """Record the plan's node allocation (names, UUIDs, MACs, ports)
-        before any action, so a re-run reuses them.
+        """Record the plan's node allocation before any action.
+
+        Names, UUIDs, MACs and ports are then reused by a re-run.
         """
         self._journal({'op': 'allocate', 'nodes': list(plan.nodes.values()),
                        'hypervisors': plan.hypervisors,

@@ -91,8 +91,7 @@ class Plugins(object):
         return self._classes[key]
 
     def emulators(self, names):
-        """BMC emulator classes for ``names`` (entry points in tenks.bmc).
-        """
+        """BMC emulator classes for ``names`` (entry points in tenks.bmc)."""
         return {name: self.cls('tenks.bmc', name) for name in set(names)}
 
     def scheduler(self, name):
@@ -102,8 +101,10 @@ class Plugins(object):
         return self.cls('tenks.exporters', name)(self.conf)
 
     def driver_for(self, namespace, name, hypervisor):
-        """The driver instance for ``name`` serving ``hypervisor`` (a
-        name, or None for cloud-wide drivers).
+        """The driver instance for ``name`` serving ``hypervisor``.
+
+        :param hypervisor: a hypervisor name, or None for cloud-wide
+            drivers.
         """
         key = (namespace, name, hypervisor)
         with self._lock:

@@ -210,9 +210,10 @@ def status(ctx):
 
 
 def validate(ctx, spec_path):
-    """Validate a spec and plan it against the current state (or an empty
-    one): every spec problem and every node that fits nowhere is an error.
-    Nothing is locked or touched.
+    """Validate a spec and plan it against the current state.
+
+    Every spec problem and every node that fits nowhere is an error.
+    Without a state, an empty one is used. Nothing is locked or touched.
     """
     spec = load_spec(ctx, spec_path)
     state = ctx.store.load(cluster=spec.settings.cluster_name)

@@ -43,9 +43,10 @@ class BMCEmulator(resource_driver.ResourceDriver, metaclass=abc.ABCMeta):
 
     @classmethod
     def service_props(cls, hypervisor, nodes, settings):
-        """Props of the ``bmc_service`` for ``hypervisor`` and the
-        ``nodes`` it serves (dicts, see :mod:`tenks.planner.allocate`), or
-        None when the emulator needs no service.
+        """Props of the ``bmc_service`` serving ``nodes`` on ``hypervisor``.
+
+        :param nodes: node dicts (see :mod:`tenks.planner.allocate`).
+        :returns: the props, or None when the emulator needs no service.
         """
         return None
 
@@ -61,8 +62,7 @@ class BMCEmulator(resource_driver.ResourceDriver, metaclass=abc.ABCMeta):
     @classmethod
     @abc.abstractmethod
     def driver_info(cls, props):
-        """Ironic ``driver_info`` reaching the BMC described by ``props``.
-        """
+        """Ironic ``driver_info`` reaching the BMC described by ``props``."""
 
     @classmethod
     def endpoint(cls, props):

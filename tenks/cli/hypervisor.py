@@ -22,8 +22,7 @@ LIST_COLUMNS = ('Name', 'libvirt URI', 'Host', 'Physnets', 'Nodes',
 
 
 class HypervisorList(base.TenksCommand, lister.Lister):
-    """List hypervisors: physnet indices and the nodes allocated to them.
-    """
+    """List hypervisors: physnet indices and the nodes allocated to them."""
 
     def take_action(self, parsed_args):
         from tenks import workflow

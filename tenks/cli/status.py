@@ -25,8 +25,10 @@ COLUMNS = ('Kind', 'Name', 'Hypervisor', 'Recorded', 'Found', 'Detail')
 
 
 def found(record, obs):
-    """One word for what a refresh found: ok, missing, foreign, broken,
-    incomplete or unknown."""
+    """One word for what a refresh found.
+
+    ok, missing, foreign, broken, incomplete or unknown.
+    """
     if obs is None:
         return 'unknown'
     if not obs.exists:

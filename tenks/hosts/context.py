@@ -19,8 +19,10 @@ import typing
 
 @dataclasses.dataclass(frozen=True)
 class HypervisorContext(object):
-    """A hypervisor as recorded in the state: enough to reach it even when
-    the spec no longer lists it (teardown works from the state alone).
+    """A hypervisor as recorded in the state.
+
+    Enough to reach it even when the spec no longer lists it (teardown
+    works from the state alone).
 
     :ivar name: the hypervisor's name in the spec.
     :ivar libvirt_uri: its libvirt connection URI.

@@ -24,8 +24,9 @@ ALLOWED_PREFIXES = ('tenks.networks.', 'tenks.bmc.', 'tenks.providers.',
 
 
 def resolve(function):
-    """Import and return the host-side function at dotted path
-    ``function``, refusing anything outside tenks' host-side packages.
+    """Import and return the host-side function at path ``function``.
+
+    Anything outside tenks' host-side packages is refused.
     """
     if not function.startswith(ALLOWED_PREFIXES):
         raise ValueError('refusing to call %s on a host' % function)

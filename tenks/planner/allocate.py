@@ -10,8 +10,9 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""Decide which nodes the cluster has, what they are called and where they
-live: the first, pure half of planning.
+"""Decide which nodes the cluster has, their names and where they live.
+
+This is the first, pure half of planning.
 
 Existing nodes (from the state) keep their names, UUIDs, MACs, BMC ports
 and hypervisors while a spec entry still wants them; new nodes get the
@@ -38,8 +39,10 @@ from tenks.schedulers import base as sched
 
 
 class Allocation(object):
-    """The outcome: desired nodes (by name, sorted) and per-hypervisor
-    allocations (``physnet_indices``), plus the names of removed nodes.
+    """The outcome of an allocation.
+
+    Desired nodes (by name, sorted), per-hypervisor allocations
+    (``physnet_indices``...) and the names of removed nodes.
     """
 
     def __init__(self, nodes, hypervisors, removed):
@@ -136,9 +139,7 @@ def _credentials(node_type, emulator, settings):
 
 
 def _shape(node, entry, node_type, spec, indices):
-    """Fill in everything about ``node`` that follows from its type, its
-    spec entry and its hypervisor.
-    """
+    """Fill in what follows from the node's type, spec entry and host."""
     settings = spec.settings
     name = node['name']
     volumes = []

@@ -39,8 +39,10 @@ def bridge_name(prefix, index):
 
 
 def short_node_name(name):
-    """The node part of link names: at most 6 characters, keeping the
-    trailing digits (Tenks' rule), e.g. ``compute12`` -> ``comp12``.
+    """The node part of link names, at most 6 characters.
+
+    The trailing digits are kept (Tenks' rule): ``compute12`` ->
+    ``comp12``.
     """
     if len(name) <= MAX_SHORT:
         return name

@@ -10,9 +10,7 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""A plan: the ordered actions that take the cluster from what the state
-records to what the spec asks for.
-"""
+"""A plan: ordered actions from what the state records to the spec."""
 
 import collections
 
@@ -85,8 +83,7 @@ class Action(object):
 
 
 class Plan(object):
-    """Ordered actions, plus the allocation to record and stale records to
-    drop.
+    """Ordered actions, the allocation to record and stale records to drop.
 
     :ivar actions: list of :class:`Action`, in an order that is valid to
         run one by one; ``after`` allows running independent ones at once.

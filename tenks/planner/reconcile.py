@@ -87,8 +87,10 @@ def desired_state(spec, state, scheduler, emulators, facts=None):
 
 
 def _hypervisors(allocated, state):
-    """Allocations to record: the spec's hypervisors, plus any old one a
-    recorded resource still lives on (it is needed to delete it).
+    """Hypervisor allocations to record.
+
+    The spec's hypervisors, plus any old one a recorded resource still
+    lives on (it is needed to delete that resource).
     """
     out = collections.OrderedDict(allocated)
     used = {r.hypervisor for r in state.resources.values() if r.hypervisor}

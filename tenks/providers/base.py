@@ -96,8 +96,9 @@ class Provider(resource_driver.ResourceDriver, metaclass=abc.ABCMeta):
         """Stop the domain at once (like pulling the plug)."""
 
     def host_facts(self):
-        """Capacity of the hypervisor for the scheduler:
-        ``{'memory_mb', 'vcpus', 'disk_bytes'}``, any of them missing when
-        unknown. The default knows nothing.
+        """Capacity of the hypervisor for the scheduler.
+
+        :returns: ``{'memory_mb', 'vcpus', 'disk_bytes'}``, any of them
+            missing when unknown. The default knows nothing.
         """
         return {}

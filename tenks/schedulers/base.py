@@ -28,8 +28,9 @@ UNLIMITED = float('inf')
 
 
 class PortPool(object):
-    """The IPMI ports of one BMC address; hypervisors whose BMCs share a
-    host and address share a pool.
+    """The IPMI ports of one BMC address.
+
+    Hypervisors whose BMCs share a host and address share a pool.
     """
 
     def __init__(self, ports):

@@ -10,9 +10,10 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""Turn structurally valid spec data into the typed model, checking the
-rules that span keys (node types exist, physnets are mapped, port ranges
-fit, ...). Every problem is collected; none stops the others.
+"""Turn structurally valid spec data into the typed model.
+
+It checks the rules that span keys (node types exist, physnets are mapped,
+port ranges fit, ...). Every problem is collected; none stops the others.
 """
 
 import difflib
@@ -305,7 +306,9 @@ def _build_hypervisors(data, settings, problems, redfish):
 
 
 def _check_shared_sites(hypervisors, problems, redfish):
-    """Hypervisors whose BMCs share a host and address share their IPMI
+    """Check what hypervisors on one host must agree on or keep apart.
+
+    Hypervisors whose BMCs share a host and address share their IPMI
     ports: their ranges must agree. Each needs its own Redfish emulator
     port, and its own bridge names.
     """
@@ -504,8 +507,9 @@ def build(data, settings, source, base_dir, structural):
 
 
 def _build_entry(i, raw, path, bad, node_types, settings, problems):
-    """One ``specs[i]`` entry, or None when it has structural problems
-    (its node type is still checked if it can be).
+    """One ``specs[i]`` entry, or None when it has structural problems.
+
+    Its node type is still checked if it can be.
     """
     type_name = raw.get('type') if isinstance(raw, dict) else None
     if isinstance(type_name, str) and type_name not in node_types:

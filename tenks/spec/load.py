@@ -10,8 +10,7 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""Read a spec file into a validated :class:`tenks.spec.model.ClusterSpec`.
-"""
+"""Read a spec file into a validated :class:`tenks.spec.model.ClusterSpec`."""
 
 import os
 
@@ -77,8 +76,9 @@ def parse_spec(text, settings, source='<spec>', base_dir='.'):
 
 
 def _drop_nulls(data):
-    """Optional node type keys set to null mean "unset", as in Tenks
-    override files (e.g. ``cpu_mode:`` with no value).
+    """Drop optional node type keys set to null: they mean "unset".
+
+    Tenks override files have them, e.g. ``cpu_mode:`` with no value.
     """
     node_types = data.get('node_types')
     if not isinstance(node_types, dict):

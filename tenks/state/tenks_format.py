@@ -36,8 +36,7 @@ def is_tenks_state(data):
 
 
 def split_name(name):
-    """``'tk12'`` -> ``('tk', 12)``; a name without digits -> (name, None).
-    """
+    """``'tk12'`` -> ``('tk', 12)``; a name without digits -> (name, None)."""
     match = _TRAILING_DIGITS.match(name)
     if not match or (len(match.group(2)) > 1 and
                      match.group(2).startswith('0')):

@@ -34,8 +34,9 @@ def root():
 
 @pytest.fixture(scope='session')
 def libvirtd(root):
-    """libvirtd on qemu:///system (started if it is not running; left
-    running, as other test sessions may share it).
+    """libvirtd on qemu:///system, started if it is not running.
+
+    It is left running, as other test sessions may share it.
     """
     daemons.ensure_libvirtd()
     return 'qemu:///system'
@@ -56,8 +57,9 @@ def _env(tmp_path, **kwargs):
 
 @pytest.fixture
 def tenks_env(tmp_path, libvirtd):
-    """A private tenks environment (Linux bridges); torn down and swept
-    for leaks afterwards.
+    """A private tenks environment (Linux bridges).
+
+    It is torn down and swept for leaks afterwards.
     """
     yield from _env(tmp_path)
 

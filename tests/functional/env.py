@@ -10,8 +10,10 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""A private tenks environment per test: its own config, state, names and
-ports, so tests (and several test runs on one machine) never collide.
+"""A private tenks environment per test, so that tests never collide.
+
+Each has its own config, state, names and ports, so tests (and several
+test runs on one machine) never collide.
 
 Everything a test creates carries its token (node names, bridge prefix,
 pool, cluster name); :func:`sweep` removes anything left with that token
@@ -133,8 +135,10 @@ class TenksEnv(object):
 
     @property
     def name_pattern(self):
-        """Names this environment's tenks could create (its token and
-        bridge prefix), and tenks' default names."""
+        """Names this environment's tenks could create.
+
+        Its token and bridge prefix, and tenks' default names.
+        """
         return r'%s|%s|^tk\d|^brtenks|^p-' % (self.token, self.bridge_prefix)
 
     def write_spec(self, text, name='spec.yaml'):
@@ -178,8 +182,10 @@ def _run(argv):
 
 
 def sweep(token, uris=('qemu:///system',)):
-    """Remove anything carrying ``token``: domains, volumes, pools, links,
-    OVS bridges, processes. Returns a list of what was found (leaks).
+    """Remove anything carrying ``token``; return what was found.
+
+    Domains, volumes, pools, links, namespaces, OVS bridges, processes:
+    everything found is a leak.
     """
     leaks = []
     pattern = re.compile(re.escape(token) + '|' +
@@ -243,8 +249,9 @@ def _ancestors():
 
 
 def host_snapshot(uris=('qemu:///system',), pattern=None):
-    """What exists on the host that tenks could touch: domains, pools,
-    volumes, links and OVS bridges.
+    """What exists on the host that tenks could touch.
+
+    Domains, pools, volumes, links and OVS bridges.
 
     :param pattern: a regular expression; when given, only names matching
         it are listed (so that other test runs on a shared machine do not

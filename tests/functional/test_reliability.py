@@ -82,8 +82,11 @@ def _actions(env, *args):
 
 
 def _converged(env, spec, nodes):
-    """The cluster matches ``spec``: a deploy has nothing to do, every
-    resource is as recorded, libvirt has exactly the expected domains."""
+    """Check that the cluster matches ``spec``.
+
+    A deploy has nothing to do, every resource is as recorded, libvirt has
+    exactly the expected domains.
+    """
     code, out, err = env.tenks('deploy', '--spec', spec)
     assert 'No changes' in err, err
     status = env.tenks_json('status', '--all')

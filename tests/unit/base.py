@@ -40,8 +40,9 @@ class TestCase(base.BaseTestCase):
         return path
 
     def make_conf(self, text=''):
-        """A ConfigOpts reading a config file with ``text`` (state and
-        logs under the temporary directory).
+        """A ConfigOpts reading a config file with ``text``.
+
+        State and logs go under the temporary directory.
         """
         body = textwrap.dedent('''\
             [DEFAULT]

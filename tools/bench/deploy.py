@@ -37,7 +37,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import textwrap
 import time
 
 CONF = '''\

@@ -42,7 +42,8 @@ EMULATORS = {'virtualbmc': virtualbmc.VirtualBMC,
 
 def make_spec(nodes, hypervisors):
     lines = ['node_types:',
-             '  ipmi: {memory_mb: 1024, vcpus: 1, volumes: [{capacity: 4GiB}],',
+             '  ipmi: {memory_mb: 1024, vcpus: 1,',
+             '         volumes: [{capacity: 4GiB}],',
              '         physical_networks: [physnet1, physnet2]}',
              '  redfish: {memory_mb: 2048, vcpus: 2, ironic_driver: redfish,',
              '            volumes: [{capacity: 8GiB}],',
