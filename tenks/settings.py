@@ -21,6 +21,8 @@ giving the effective settings of a run.
 import dataclasses
 import types
 
+from tenks.conf import default
+
 
 @dataclasses.dataclass(frozen=True)
 class Settings(object):
@@ -32,7 +34,7 @@ class Settings(object):
     default_ironic_driver: str = 'ipmi'
     bmc_emulators: types.MappingProxyType = dataclasses.field(
         default_factory=lambda: types.MappingProxyType(
-            {'ipmi': 'virtualbmc', 'redfish': 'sushy_tools'}))
+            default.BMC_EMULATORS))
     bridge_type: str = 'openvswitch'
     bridge_prefix: str = 'brtenks'
     veth_prefix: str = 'p-'

@@ -13,6 +13,14 @@
 from oslo_config import cfg
 
 BOOT_MODES = ('uefi', 'bios')
+BMC_EMULATORS = {'ipmi': 'virtualbmc',
+                 'agent_ipmitool': 'virtualbmc',
+                 'agent_ipmitool_socat': 'virtualbmc',
+                 'pxe_ipmitool': 'virtualbmc',
+                 'pxe_ipmitool_socat': 'virtualbmc',
+                 'redfish': 'sushy_tools',
+                 'fake-hardware': 'none',
+                 'manual-management': 'none'}
 BRIDGE_TYPES = ('openvswitch', 'linuxbridge')
 
 opts = [
@@ -60,14 +68,7 @@ opts = [
                     'ironic_driver. It also picks the BMC emulator, '
                     'through bmc_emulators.'),
     cfg.DictOpt('bmc_emulators',
-                default={'ipmi': 'virtualbmc',
-                         'agent_ipmitool': 'virtualbmc',
-                         'agent_ipmitool_socat': 'virtualbmc',
-                         'pxe_ipmitool': 'virtualbmc',
-                         'pxe_ipmitool_socat': 'virtualbmc',
-                         'redfish': 'sushy_tools',
-                         'fake-hardware': 'none',
-                         'manual-management': 'none'},
+                default=BMC_EMULATORS,
                 help='Map of Ironic driver to the BMC emulator plugin '
                      '(entry point in tenks.bmc) that serves nodes with '
                      'that driver. A driver missing here is a spec error.'),

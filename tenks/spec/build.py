@@ -28,6 +28,7 @@ from tenks.spec import units
 MAX_NODES = 100000
 MIN_MEMORY_MB = 16
 MAX_MEMORY_MB = 16 * 1024 * 1024
+MAX_HOST_MB = 1024 ** 3
 MAX_VOLUME = 64 * 1024 ** 4
 MIN_VOLUME = 1024 ** 2
 DEFAULT_HYPERVISOR = 'localhost'
@@ -40,7 +41,7 @@ def _close(word, choices):
     return " (did you mean '%s'?)" % match[0] if match else ''
 
 
-def _memory_mb(value, path, problems):
+def _memory_mb(value, path, problems, maximum=MAX_MEMORY_MB):
     try:
         if isinstance(value, int) and not isinstance(value, bool):
             mib = value
@@ -53,9 +54,9 @@ def _memory_mb(value, path, problems):
         problems.add(path, 'memory %s MiB is below the minimum of %d MiB'
                      % (mib, MIN_MEMORY_MB))
         return None
-    if mib > MAX_MEMORY_MB:
+    if mib > maximum:
         problems.add(path, 'memory %s MiB is above the maximum of %d MiB'
-                     % (mib, MAX_MEMORY_MB))
+                     % (mib, maximum))
         return None
     return mib
 
@@ -277,7 +278,8 @@ def _build_hypervisors(data, settings, problems, redfish):
         memory = None
         if 'memory_mb' in capacity:
             memory = _memory_mb(capacity['memory_mb'],
-                                path + ('capacity', 'memory_mb'), problems)
+                                path + ('capacity', 'memory_mb'), problems,
+                                maximum=MAX_HOST_MB)
         disk = None
         if 'disk' in capacity:
             disk = _volume_size(capacity['disk'], path + ('capacity', 'disk'),

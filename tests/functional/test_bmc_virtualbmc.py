@@ -268,10 +268,13 @@ def test_mode_switch_keeps_bmcs(tmp_path, libvirtd):
         service = world.of('bmc_service')[0]
         assert set(_daemons(world).values()) == {'vbmcd'}
         world.plan(bh.spec_text(ipmi=2), reconf='[vbmc]\nmode = embedded\n')
+        # The mode is part of the service's props: a planned update.
+        new = world.of('bmc_service')[0]
+        assert (service.props['mode'], new.props['mode']) == (
+            'vbmcd', 'embedded')
         driver = world.driver('virtualbmc')
-        observed = driver.observe('bmc_service', [service])[service.key]
-        assert observed.exists and not observed.healthy
-        assert driver.create('bmc_service', service)['mode'] == 'embedded'
+        assert driver.update('bmc_service', service, new)['mode'] == (
+            'embedded')
         assert set(_daemons(world).values()) == {'embedded'}
         for record in world.of('bmc'):
             port, user, password = _creds(record)
