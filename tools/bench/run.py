@@ -39,6 +39,7 @@ BENCHMARKS = {
                                          '--physnets', '0']),
     'bmc-memory': ('bmc_memory.py', []),
     'enrolment': ('enrolment.py', []),
+    'scale': ('scale.py', []),
 }
 
 
