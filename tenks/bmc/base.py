@@ -26,7 +26,28 @@ Redfish). It has two halves:
 
 import abc
 
+from tenks import observation
 from tenks import resource_driver
+
+
+def service_observation(status, owned=True):
+    """The observation of an emulator service from its host-side status.
+
+    :param status: ``{'state': 'running' | 'foreign' | 'stopped' | ...,
+        'detail': ...}`` as the emulator's host-side functions report it.
+    :param owned: what a service found running counts as (None when tenks
+        uses one it does not manage).
+    """
+    state = status['state']
+    if state == 'running':
+        return observation.Observation(True, owned)
+    if state == 'foreign':
+        return observation.Observation(True, False, status['detail'])
+    if state == 'stopped':
+        # A deploy starts it again; a teardown removes its files.
+        return observation.Observation(True, owned, status['detail'],
+                                       healthy=False)
+    return observation.ABSENT
 
 
 class BMCEmulator(resource_driver.ResourceDriver, metaclass=abc.ABCMeta):

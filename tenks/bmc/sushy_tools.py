@@ -173,18 +173,7 @@ class SushyTools(base.BMCEmulator):
             status = self._call('status', run_dir=props['run_dir'],
                                 address=props['address'],
                                 port=props['port'])
-            state = status['state']
-            if state == 'running':
-                out[record.key] = observation.Observation(True, True)
-            elif state == 'foreign':
-                out[record.key] = observation.Observation(
-                    True, False, status['detail'])
-            elif state == 'stopped':
-                # A deploy starts it again; a teardown removes its files.
-                out[record.key] = observation.Observation(
-                    True, True, status['detail'], healthy=False)
-            else:
-                out[record.key] = observation.ABSENT
+            out[record.key] = base.service_observation(status)
         return out
 
     def create_bmc(self, record):

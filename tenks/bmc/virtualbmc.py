@@ -141,19 +141,8 @@ class VirtualBMC(base.BMCEmulator):
         for record in records:
             status = self._call('service_status',
                                 service=self._service(record.props))
-            state = status['state']
             owned = True if record.props.get('managed', True) else None
-            if state == 'running':
-                out[record.key] = observation.Observation(True, owned)
-            elif state == 'foreign':
-                out[record.key] = observation.Observation(
-                    True, False, status['detail'])
-            elif state == 'stopped':
-                # A deploy starts it again; a teardown removes its files.
-                out[record.key] = observation.Observation(
-                    True, owned, status['detail'], healthy=False)
-            else:
-                out[record.key] = observation.ABSENT
+            out[record.key] = base.service_observation(status, owned)
         return out
 
     def create_bmc(self, record):

@@ -16,12 +16,14 @@ import logging
 
 from cliff import lister
 
+from tenks.cli import base
+
 LOG = logging.getLogger(__name__)
 
 COLUMNS = ('Host', 'Step', 'Status', 'Detail')
 
 
-class HostSetup(lister.Lister):
+class HostSetup(base.TenksCommand, lister.Lister):
     """Install and start libvirt, QEMU, OVMF and Open vSwitch.
 
     Sets up this host, or with --spec every host the spec's hypervisors

@@ -53,15 +53,9 @@ class NodePower(base.TenksCommand, lister.Lister):
         outcomes = protocol.run(ctx.plugins, chosen, parsed_args.action,
                                 ctx.conf.max_workers)
         self.failed = [o for o in outcomes if not o.ok]
+        self.exit_status = 1 if self.failed else 0
         for outcome in self.failed:
             LOG.error('%s: %s', outcome.name, outcome.error)
         rows = [(o.name, o.endpoint, o.power or '', result_word(o))
                 for o in outcomes]
         return COLUMNS, rows
-
-    def run(self, parsed_args):
-        self.failed = []
-        result = super().run(parsed_args)
-        if result == 0 and self.failed:
-            return 1
-        return result

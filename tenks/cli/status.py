@@ -71,17 +71,11 @@ class Status(base.TenksCommand, lister.Lister):
                 continue
             rows.append((record.kind, record.name, record.hypervisor or '',
                          record.status, word, obs.detail if obs else ''))
-        self.drifted = drifted
+        if drifted and parsed_args.exit_code:
+            self.exit_status = 2
         if drifted:
             LOG.warning('%d resource%s drifted; tenks deploy repairs them',
                         drifted, '' if drifted == 1 else 's')
         else:
             LOG.info('No drift: every recorded resource is as recorded.')
         return COLUMNS, rows
-
-    def run(self, parsed_args):
-        self.drifted = 0
-        result = super().run(parsed_args)
-        if result == 0 and self.drifted and parsed_args.exit_code:
-            return 2
-        return result

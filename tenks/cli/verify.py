@@ -52,6 +52,7 @@ class Verify(base.TenksCommand, lister.Lister):
         outcomes = protocol.run(ctx.plugins, chosen, 'verify',
                                 ctx.conf.max_workers)
         self.failed = [o for o in outcomes if not o.ok]
+        self.exit_status = 1 if self.failed else 0
         for outcome in self.failed:
             LOG.error('%s: %s', outcome.name, outcome.error)
         if self.failed:
@@ -63,10 +64,3 @@ class Verify(base.TenksCommand, lister.Lister):
         rows = [(o.name, o.emulator, o.endpoint, o.power or '',
                  node_power.result_word(o)) for o in shown]
         return COLUMNS, rows
-
-    def run(self, parsed_args):
-        self.failed = []
-        result = super().run(parsed_args)
-        if result == 0 and self.failed:
-            return 1
-        return result

@@ -34,11 +34,15 @@ import json
 import os
 import random
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))))
+
+from tests.functional import env as env_mod  # noqa: E402
 
 CONF = '''\
 [DEFAULT]
@@ -76,29 +80,6 @@ specs:
   - type: node
     count: %(count)d
 '''
-
-
-def _free_tcp():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
-def _udp_free(port):
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        try:
-            s.bind(('127.0.0.1', port))
-        except OSError:
-            return False
-    return True
-
-
-def _free_udp_range(size):
-    for _ in range(200):
-        start = random.randrange(20000, 45000)
-        if all(_udp_free(p) for p in range(start, start + size)):
-            return start, start + size - 1
-    raise RuntimeError('no free UDP port range')
 
 
 def _memory(pid):
@@ -148,14 +129,14 @@ class Run(object):
         self.root = tempfile.mkdtemp(prefix='tenks-bmc-bench-%s-'
                                      % self.token)
         os.chmod(self.root, 0o755)
-        start, end = _free_udp_range(max(count, 1))
+        start, end = env_mod.free_udp_range(max(count, 1))
         self.conf = os.path.join(self.root, 'tenks.conf')
         with open(self.conf, 'w') as f:
             f.write(CONF % {'token': self.token, 'short': self.token[1:],
                             'root': self.root, 'mode': mode,
                             'start': start, 'end': end,
-                            'server_port': _free_tcp(),
-                            'redfish_port': _free_tcp()})
+                            'server_port': env_mod.free_tcp_port(),
+                            'redfish_port': env_mod.free_tcp_port()})
         self.spec = os.path.join(self.root, 'spec.yaml')
         with open(self.spec, 'w') as f:
             f.write(SPEC % {'driver': driver, 'count': count})

@@ -39,6 +39,11 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))))
+
+from tests.functional import env as env_mod  # noqa: E402
+
 CONF = '''\
 [DEFAULT]
 cluster_name = %(token)s
@@ -93,13 +98,14 @@ class Cluster(object):
         self.token = 'bn%03x' % random.randrange(0x1000)
         self.root = tempfile.mkdtemp(prefix='tenks-bench-%s-' % self.token)
         self.conf = os.path.join(self.root, 'tenks.conf')
+        ipmi = env_mod.free_udp_range(args.ipmi_ports)
         with open(self.conf, 'w') as f:
             f.write(CONF % {
                 'token': self.token, 'short': self.token[2:], 'root':
                 self.root, 'uri': args.uri, 'provider': args.provider,
-                'workers': args.workers, 'ipmi': args.ipmi_port,
-                'ipmi_end': args.ipmi_port + 2000, 'vbmcd': 50991,
-                'redfish': 8991})
+                'workers': args.workers, 'ipmi': ipmi[0],
+                'ipmi_end': ipmi[1], 'vbmcd': env_mod.free_tcp_port(),
+                'redfish': env_mod.free_tcp_port()})
         self.keepalive = None
         if args.uri.startswith('test:'):
             # The test driver forgets everything when its last connection
@@ -177,7 +183,8 @@ def main(argv=None):
     parser.add_argument('--workers', type=int, default=8)
     parser.add_argument('--repeat', type=int, default=3,
                         help='no-op runs; the fastest is reported')
-    parser.add_argument('--ipmi-port', type=int, default=16230)
+    parser.add_argument('--ipmi-ports', type=int, default=1200,
+                        help='size of the IPMI port range to find free')
     args = parser.parse_args(argv)
     for count in (int(n) for n in args.nodes.split(',')):
         print(json.dumps(bench(args, count)))
