@@ -192,7 +192,19 @@ def teardown(ctx, dry_run=False, refresh=True, forget_cloud=False):
         if state.empty:
             ctx.store.remove()
             locked.remove = True
-        return outcome
+    if locked.remove:
+        # The lock file is gone too now: leave no empty directory behind.
+        _remove_empty_dirs(ctx.conf.run_dir, os.path.dirname(ctx.store.path))
+    return outcome
+
+
+def _remove_empty_dirs(*paths):
+    """Remove directories tenks made, if nothing is left in them."""
+    for path in paths:
+        try:
+            os.rmdir(path)
+        except OSError:
+            pass
 
 
 def status(ctx):

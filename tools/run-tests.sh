@@ -12,4 +12,5 @@ set -eu
 cd "$(dirname "$0")/.."
 tools/install-deps.sh test
 tools/start-daemons.sh
-exec "${TENKS_TOX_VENV:-/opt/tenks-test/tox-venv}/bin/tox" -e all -- "$@"
+# -qq: tox prints nothing after pytest, whose summary line comes last.
+exec "${TENKS_TOX_VENV:-/opt/tenks-test/tox-venv}/bin/tox" -qq -e all -- "$@"

@@ -255,3 +255,10 @@ class CLITest(base.TestCase):
         code, out, err = self.tenks('deploy', '--spec', self.spec_path,
                                     '--no-refresh')
         self.assertEqual(0, code, err)
+
+    def test_teardown_removes_empty_directories(self):
+        self.json('deploy', '--spec', self.spec_path)
+        os.makedirs(os.path.join(self.tmp, 'run'), exist_ok=True)
+        self.json('teardown')
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, 'run')))
+        self.assertFalse(os.path.exists(os.path.dirname(self.state_path)))
