@@ -189,6 +189,23 @@ def listeners(proto, port, address=None):
     return out
 
 
+def _fd_targets(pid):
+    """What the open file descriptors of ``pid`` point to.
+
+    Nothing when the process is gone or not ours to read.
+    """
+    fd_dir = '/proc/%d/fd' % pid
+    try:
+        fds = os.listdir(fd_dir)
+    except OSError:
+        return
+    for fd in fds:
+        try:
+            yield os.readlink(os.path.join(fd_dir, fd))
+        except OSError:
+            continue
+
+
 def socket_owners(inodes):
     """Map socket inode -> pid of a process holding it."""
     wanted = {'socket:[%d]' % i: i for i in inodes}
@@ -196,16 +213,7 @@ def socket_owners(inodes):
     if not wanted:
         return found
     for pid in _all_pids():
-        fd_dir = '/proc/%d/fd' % pid
-        try:
-            fds = os.listdir(fd_dir)
-        except OSError:
-            continue
-        for fd in fds:
-            try:
-                target = os.readlink(os.path.join(fd_dir, fd))
-            except OSError:
-                continue
+        for target in _fd_targets(pid):
             inode = wanted.get(target)
             if inode is not None and inode not in found:
                 found[inode] = pid
@@ -222,16 +230,7 @@ def bound_ports(proto, pids):
     """
     inodes = set()
     for pid in pids:
-        fd_dir = '/proc/%d/fd' % pid
-        try:
-            fds = os.listdir(fd_dir)
-        except OSError:
-            continue
-        for fd in fds:
-            try:
-                target = os.readlink(os.path.join(fd_dir, fd))
-            except OSError:
-                continue
+        for target in _fd_targets(pid):
             if target.startswith('socket:['):
                 inodes.add(int(target[8:-1]))
     state = _TCP_LISTEN if proto == 'tcp' else _UDP_UNCONNECTED

@@ -15,18 +15,15 @@
 The plugins are in memory; their BMCs answer from a table.
 """
 
-import io
 import json
 
-import fixtures
 
 from tenks.bmc import protocol
-from tenks.cli import app
 from tenks import exception
 from tenks.state import model as state_model
 from tests.unit import base
+from tests.unit import cli_base
 from tests.unit import fakes
-from tests.unit.planner import helpers
 
 POWER = {}        # node name -> 'on'/'off', or an Exception to raise
 
@@ -52,37 +49,17 @@ CLASSES[('tenks.bmc', 'virtualbmc')] = _answering('virtualbmc')
 CLASSES[('tenks.bmc', 'sushy_tools')] = _answering('sushy_tools')
 
 
-class PowerVerifyTest(base.TestCase):
+class PowerVerifyTest(cli_base.CLITestCase):
+
+    plugin_classes = CLASSES
 
     def setUp(self):
         super().setUp()
-        fakes.WORLD.__init__()
         POWER.clear()
-        self.conf = self.write('tenks.conf', '''\
-            [DEFAULT]
-            state_file = %(tmp)s/state/state.yaml
-            log_dir = %(tmp)s/log
-            run_dir = %(tmp)s/run
-            [vbmc]
-            password = s3cr3t-ipmi
-            ''' % {'tmp': self.tmp})
-        self.spec_path = self.write('spec.yaml', helpers.SPEC)
-
-    def tenks(self, *args):
-        out, err = io.StringIO(), io.StringIO()
-        self.useFixture(fixtures.MonkeyPatch('sys.stderr', err))
-        application = app.TenksApp(CLASSES)
-        application.stdout, application.stderr = out, err
-        code = application.run(['--config-file', self.conf] + list(args))
-        return code, out.getvalue(), err.getvalue()
 
     def json(self, *args):
         code, out, err = self.tenks(*(list(args) + ['-f', 'json']))
         return code, json.loads(out or '[]'), err
-
-    def deploy(self):
-        code, _out, err = self.tenks('deploy', '--spec', self.spec_path)
-        self.assertEqual(0, code, err)
 
     def test_power(self):
         self.deploy()

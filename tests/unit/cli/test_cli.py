@@ -20,34 +20,11 @@ import fixtures
 import yaml
 
 from tenks.cli import app
-from tests.unit import base
+from tests.unit import cli_base
 from tests.unit import fakes
-from tests.unit.planner import helpers
 
 
-class CLITest(base.TestCase):
-
-    def setUp(self):
-        super().setUp()
-        fakes.WORLD.__init__()
-        self.conf = self.write('tenks.conf', '''\
-            [DEFAULT]
-            state_file = %(tmp)s/state/state.yaml
-            log_dir = %(tmp)s/log
-            run_dir = %(tmp)s/run
-            [vbmc]
-            password = s3cr3t-ipmi
-            ''' % {'tmp': self.tmp})
-        self.spec_path = self.write('spec.yaml', helpers.SPEC)
-        self.state_path = os.path.join(self.tmp, 'state', 'state.yaml')
-
-    def tenks(self, *args):
-        out, err = io.StringIO(), io.StringIO()
-        self.useFixture(fixtures.MonkeyPatch('sys.stderr', err))
-        application = app.TenksApp(fakes.CLASSES)
-        application.stdout, application.stderr = out, err
-        code = application.run(['--config-file', self.conf] + list(args))
-        return code, out.getvalue(), err.getvalue()
+class CLITest(cli_base.CLITestCase):
 
     def json(self, *args):
         code, out, err = self.tenks(*(list(args) + ['-f', 'json']))

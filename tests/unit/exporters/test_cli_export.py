@@ -13,50 +13,17 @@
 """``tenks export`` end to end (``TenksApp.run``), over a cluster deployed
 with the in-memory plugins."""
 
-import io
 import json
 import os
 import stat
 
-import fixtures
 
-from tenks.cli import app
 from tenks.cli import export
 from tests.unit import base
-from tests.unit import fakes
-from tests.unit.planner import helpers
+from tests.unit import cli_base
 
 
-class ExportCommandTest(base.TestCase):
-
-    def setUp(self):
-        super().setUp()
-        fakes.WORLD.__init__()
-        self.conf = self.write('tenks.conf', '''\
-            [DEFAULT]
-            state_file = %(tmp)s/state/state.yaml
-            log_dir = %(tmp)s/log
-            run_dir = %(tmp)s/run
-            [vbmc]
-            password = s3cr3t-ipmi
-            ''' % {'tmp': self.tmp})
-        self.spec_path = self.write('spec.yaml', helpers.SPEC)
-
-    def tenks(self, *args):
-        out, err = io.StringIO(), io.StringIO()
-        self.useFixture(fixtures.MonkeyPatch('sys.stderr', err))
-        application = app.TenksApp(fakes.CLASSES)
-        application.stdout, application.stderr = out, err
-        try:
-            code = application.run(['--config-file', self.conf] +
-                                   list(args))
-        except SystemExit as exc:     # argparse refused the arguments
-            code = exc.code
-        return code, out.getvalue(), err.getvalue()
-
-    def deploy(self):
-        code, _out, err = self.tenks('deploy', '--spec', self.spec_path)
-        self.assertEqual(0, code, err)
+class ExportCommandTest(cli_base.CLITestCase):
 
     def test_every_format_to_stdout(self):
         self.deploy()
