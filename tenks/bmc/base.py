@@ -26,6 +26,7 @@ Redfish). It has two halves:
 
 import abc
 
+from tenks import exception
 from tenks import observation
 from tenks import resource_driver
 
@@ -91,6 +92,23 @@ class BMCEmulator(resource_driver.ResourceDriver, metaclass=abc.ABCMeta):
         return '%s:%s' % (props.get('address'), props.get('port'))
 
     # -- impure half: used by the executor and CLI ----------------------
+
+    #: Module of the emulator's host-side functions (run by the host
+    #: agent of the hypervisor, where the emulator runs).
+    host_module = None
+
+    def _call(self, function, **kwargs):
+        """Call ``function`` of :attr:`host_module` on the host."""
+        return self.hypervisor.agent.call(
+            '%s.%s' % (self.host_module, function), **kwargs)
+
+    @staticmethod
+    def _check(result, what):
+        """Raise ResourceConflict if a host-side result reports one."""
+        if result.get('conflict'):
+            raise exception.ResourceConflict('%s: %s' % (
+                what, result['conflict']))
+        return result
 
     def create_bmc_service(self, record):
         """Ensure the service runs with ``record.props``."""

@@ -59,6 +59,7 @@ class SushyTools(base.BMCEmulator):
     """Redfish through sushy-tools' emulator (``sushy-emulator``)."""
 
     service_scope = 'hypervisor'
+    host_module = 'tenks.bmc.sushy_host'
 
     # -- pure half ------------------------------------------------------
 
@@ -121,17 +122,6 @@ class SushyTools(base.BMCEmulator):
         return cls.base_url(props) + props['system_id']
 
     # -- impure half ----------------------------------------------------
-
-    def _call(self, function, **kwargs):
-        return self.hypervisor.agent.call(
-            'tenks.bmc.sushy_host.%s' % function, **kwargs)
-
-    @staticmethod
-    def _check(result, what):
-        if result.get('conflict'):
-            raise exception.ResourceConflict('%s: %s' % (what,
-                                                         result['conflict']))
-        return result
 
     def _firmware(self):
         opts = self.conf.redfish

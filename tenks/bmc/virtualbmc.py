@@ -35,7 +35,6 @@ from oslo_log import log as logging
 from tenks.bmc import base
 from tenks.bmc import ipmi
 from tenks.bmc import vbmcd
-from tenks import exception
 from tenks.hosts import context as hv_context
 from tenks import observation
 
@@ -51,6 +50,7 @@ class VirtualBMC(base.BMCEmulator):
     """IPMI through VirtualBMC (``vbmc``/``vbmcd``)."""
 
     service_scope = 'site'
+    host_module = 'tenks.bmc.vbmcd'
 
     # -- pure half ------------------------------------------------------
 
@@ -103,17 +103,6 @@ class VirtualBMC(base.BMCEmulator):
     def _service(self, props):
         mode = props.get('mode') or self.conf.vbmc.mode
         return vbmcd.service_args(props, mode)
-
-    def _call(self, function, **kwargs):
-        return self.hypervisor.agent.call('tenks.bmc.vbmcd.%s' % function,
-                                          **kwargs)
-
-    @staticmethod
-    def _check(result, what):
-        if result.get('conflict'):
-            raise exception.ResourceConflict('%s: %s' % (what,
-                                                         result['conflict']))
-        return result
 
     def create_bmc_service(self, record):
         service = self._service(record.props)

@@ -67,7 +67,7 @@ class TenksEnv(object):
     """
 
     def __init__(self, base, domain_type='qemu', bridge_type='linuxbridge',
-                 extra_conf=''):
+                 extra_conf='', ipmi_ports=20):
         self.token = 't%04x' % random.randrange(0x10000)
         # The token is in every path too, so emulator processes started
         # with files from here can be found by it.
@@ -89,7 +89,7 @@ class TenksEnv(object):
         self.run_dir = os.path.join(root, 'run')
         self.pool_name = 'pool-%s' % self.token
         self.pool_path = os.path.join(root, 'pool')
-        self.ipmi_range = free_udp_range(20)
+        self.ipmi_range = free_udp_range(ipmi_ports)
         self.redfish_port = free_tcp_port()
         self.vbmc_server_port = free_tcp_port()
         self.config_file = os.path.join(root, 'tenks.conf')

@@ -32,7 +32,6 @@ Needs root, libvirtd and ipmitool (as the functional tests do).
 import argparse
 import json
 import os
-import random
 import shutil
 import subprocess
 import sys
@@ -44,30 +43,15 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(
 
 from tests.functional import env as env_mod  # noqa: E402
 
-CONF = '''\
+# What this benchmark sets over the test environment's configuration
+# (later values in a file win).
+CONF = '''
 [DEFAULT]
-cluster_name = %(token)s
-state_file = %(root)s/state.yaml
-log_dir = %(root)s/log
-run_dir = %(root)s/run
-node_name_prefix = %(token)s
-bridge_type = linuxbridge
 max_workers = 8
 # Domains are defined, never started: no capacity to check.
 scheduler = round_robin
-[libvirt]
-domain_type = qemu
-pool_name = pool-%(token)s
-pool_path = %(root)s/pool
-[network]
-bridge_prefix = b%(short)s
 [vbmc]
 mode = %(mode)s
-port_range_start = %(start)d
-port_range_end = %(end)d
-server_port = %(server_port)d
-[redfish]
-port = %(redfish_port)d
 '''
 
 SPEC = '''\
@@ -125,18 +109,13 @@ class Run(object):
     """One cluster in a private directory, driven through the CLI."""
 
     def __init__(self, mode, count, driver):
-        self.token = 'm%04x' % random.randrange(0x10000)
-        self.root = tempfile.mkdtemp(prefix='tenks-bmc-bench-%s-'
-                                     % self.token)
-        os.chmod(self.root, 0o755)
-        start, end = env_mod.free_udp_range(max(count, 1))
-        self.conf = os.path.join(self.root, 'tenks.conf')
-        with open(self.conf, 'w') as f:
-            f.write(CONF % {'token': self.token, 'short': self.token[1:],
-                            'root': self.root, 'mode': mode,
-                            'start': start, 'end': end,
-                            'server_port': env_mod.free_tcp_port(),
-                            'redfish_port': env_mod.free_tcp_port()})
+        self.base = tempfile.mkdtemp(prefix='tenks-bmc-bench-')
+        os.chmod(self.base, 0o755)
+        self.env = env_mod.TenksEnv(self.base, ipmi_ports=max(count, 1),
+                                    extra_conf=CONF % {'mode': mode})
+        self.token = self.env.token
+        self.root = self.env.root
+        self.conf = self.env.config_file
         self.spec = os.path.join(self.root, 'spec.yaml')
         with open(self.spec, 'w') as f:
             f.write(SPEC % {'driver': driver, 'count': count})
@@ -166,7 +145,7 @@ class Run(object):
                              % (self.root, ', '.join(left),
                                 proc.stderr[-2000:]))
         else:
-            shutil.rmtree(self.root, ignore_errors=True)
+            shutil.rmtree(self.base, ignore_errors=True)
         return left
 
 

@@ -32,7 +32,6 @@ import io
 import json
 import math
 import os
-import random
 import shutil
 import subprocess
 import sys
@@ -44,29 +43,14 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(
 
 from tests.functional import env as env_mod  # noqa: E402
 
-CONF = '''\
+# What this benchmark sets over the test environment's configuration
+# (later values in a file win).
+CONF = '''
 [DEFAULT]
-cluster_name = %(token)s
-state_file = %(root)s/state.yaml
-log_dir = %(root)s/log
-run_dir = %(root)s/run
-node_name_prefix = %(token)s
-bridge_type = linuxbridge
 provider = %(provider)s
 max_workers = %(workers)d
 [libvirt]
 uri = %(uri)s
-domain_type = qemu
-pool_name = pool-%(token)s
-pool_path = %(root)s/pool
-[network]
-bridge_prefix = b%(short)s
-[vbmc]
-port_range_start = %(ipmi)d
-port_range_end = %(ipmi_end)d
-server_port = %(vbmcd)d
-[redfish]
-port = %(redfish)d
 '''
 
 SPEC = '''\
@@ -95,17 +79,13 @@ class Cluster(object):
 
     def __init__(self, args):
         self.args = args
-        self.token = 'bn%03x' % random.randrange(0x1000)
-        self.root = tempfile.mkdtemp(prefix='tenks-bench-%s-' % self.token)
-        self.conf = os.path.join(self.root, 'tenks.conf')
-        ipmi = env_mod.free_udp_range(args.ipmi_ports)
-        with open(self.conf, 'w') as f:
-            f.write(CONF % {
-                'token': self.token, 'short': self.token[2:], 'root':
-                self.root, 'uri': args.uri, 'provider': args.provider,
-                'workers': args.workers, 'ipmi': ipmi[0],
-                'ipmi_end': ipmi[1], 'vbmcd': env_mod.free_tcp_port(),
-                'redfish': env_mod.free_tcp_port()})
+        self.base = tempfile.mkdtemp(prefix='tenks-bench-')
+        self.env = env_mod.TenksEnv(
+            self.base, ipmi_ports=args.ipmi_ports,
+            extra_conf=CONF % {'uri': args.uri, 'provider': args.provider,
+                               'workers': args.workers})
+        self.root = self.env.root
+        self.conf = self.env.config_file
         self.keepalive = None
         if args.uri.startswith('test:'):
             # The test driver forgets everything when its last connection
@@ -146,7 +126,7 @@ class Cluster(object):
     def cleanup(self):
         if self.keepalive is not None:
             self.keepalive.close()
-        shutil.rmtree(self.root, ignore_errors=True)
+        shutil.rmtree(self.base, ignore_errors=True)
 
 
 def bench(args, count):

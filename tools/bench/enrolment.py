@@ -37,6 +37,7 @@ them).
 import argparse
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -148,6 +149,7 @@ def main():
                 sys.stdout.flush()
     finally:
         ironic.stop()
+    shutil.rmtree(base, ignore_errors=True)
 
 
 if __name__ == '__main__':

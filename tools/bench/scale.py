@@ -25,6 +25,7 @@ no-op redeploy, teardown. Prints one JSON object per case.
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -111,8 +112,12 @@ def main():
                                       args.poll_interval)))
                 sys.stdout.flush()
     finally:
-        ironic.purge()
+        left = ironic.purge()
         ironic.stop()
+    if left:
+        sys.exit('Ironic nodes left behind (files kept in %s): %s'
+                 % (base, ', '.join(left)))
+    shutil.rmtree(base, ignore_errors=True)
 
 
 if __name__ == '__main__':
