@@ -22,13 +22,13 @@ skipped when one of them failed, while unrelated actions go on.
 
 import concurrent.futures
 import os
-import signal
 import threading
 import time
 
 from oslo_log import log as logging
 
 from tenks import exception
+from tenks import faults
 from tenks.planner import plan as plan_mod
 from tenks import progress as progress_mod
 from tenks.state import store as store_mod
@@ -39,10 +39,8 @@ DONE = 'done'
 FAILED = 'failed'
 SKIPPED = 'skipped'
 
-# Test hooks: kill this process with SIGKILL once this many actions have
-# completed (crash-safety tests); sleep this many seconds before each action
-# (so that tests can catch a run in the middle).
-KILL_AFTER_ENV = 'TENKS_TEST_KILL_AFTER'
+# Test hook: sleep this many seconds before each action (so that tests can
+# catch a run in the middle). Crash hooks are in tenks.faults.
 SLOW_ENV = 'TENKS_TEST_SLOW_ACTIONS'
 
 
@@ -75,8 +73,7 @@ class Executor(object):
         self.max_workers = max_workers
         self.progress = progress or progress_mod.Progress()
         self._lock = threading.Lock()
-        kill = os.environ.get(KILL_AFTER_ENV)
-        self._kill_after = int(kill) if kill else None
+        self._kill_after = faults.kill_after()
         self._slow = float(os.environ.get(SLOW_ENV) or 0)
 
     def _journal(self, entry):
@@ -178,7 +175,7 @@ class Executor(object):
         count = self.progress.step(action.describe(), status == DONE,
                                    seconds, detail)
         if self._kill_after is not None and count >= self._kill_after:
-            os.kill(os.getpid(), signal.SIGKILL)
+            faults.die()
 
     def _run_one(self, action):
         record = action.record
@@ -200,6 +197,11 @@ class Executor(object):
             if action.op == plan_mod.CREATE:
                 # Not ours: forget the intent so nothing ever deletes it.
                 self._journal({'op': 'forget', 'key': action.key})
+            else:
+                # Refused before anything changed: the record is as it
+                # was, not half deleted (which would make the next run
+                # take the resource as tenks' own).
+                self._journal({'op': 'refused', 'key': action.key})
             return self._failed(action, start, exc)
         except Exception as exc:  # noqa - a plugin failure fails one action
             LOG.debug('%s failed', action.describe(), exc_info=True)

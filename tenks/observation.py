@@ -33,12 +33,24 @@ class Observation(object):
     :ivar problem: why it cannot be created as desired (e.g. its uplink
         does not exist); planning then stops with this message, before
         anything is touched.
+    :ivar unmarked: with ``owned`` False, it carries no owner's mark at
+        all, so tenks cannot tell whether it made it (a run killed between
+        making a resource and marking it, or between removing its mark and
+        the resource, leaves one). Only a resource that carries someone
+        else's mark, or is of another identity (UUID, link kind), is
+        provably foreign.
     """
     exists: bool
     owned: typing.Optional[bool] = None
     detail: str = ''
     healthy: bool = True
     problem: str = ''
+    unmarked: bool = False
 
 
 ABSENT = Observation(False)
+
+
+def foreign(detail, unmarked=False):
+    """An existing resource that is not tenks' own (see ``unmarked``)."""
+    return Observation(True, False, detail, unmarked=unmarked)

@@ -33,7 +33,15 @@ docstrings. Rules every implementation keeps:
 * ``delete_*`` of something already gone is success; it never deletes
   what tenks did not create. With ``record.adopt`` set (tenks began
   creating or deleting it in a run that did not finish) a missing mark
-  does not stop the delete: the resource may not have been marked yet.
+  does not stop the delete: the resource may not have been marked yet, or
+  may have lost its mark first. What it finds and will not delete (another
+  cluster's mark; no mark without ``record.adopt``) makes it raise
+  :class:`tenks.exception.ResourceConflict`, having changed nothing: a
+  teardown must never report success while something of its cluster may
+  be left behind.
+* ``observe_*`` reports a resource without any owner's mark as
+  :func:`tenks.observation.foreign` with ``unmarked=True``: tenks cannot
+  tell whose it is.
 * Return values of ``create_*``/``update_*`` are stored as the record's
   ``outputs`` (JSON-serialisable dict, or None).
 """

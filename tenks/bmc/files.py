@@ -19,10 +19,17 @@ for threads (the executor runs actions at once) and processes alike.
 
 import contextlib
 import fcntl
+import hashlib
+import json
 import os
 import shutil
 
+from tenks import faults
+
 LOCK_FILE = '.lock'
+STAMP_FILE = 'started.json'
+#: Crash point: a private directory partly removed.
+REMOVE_STEP = 'private-dir:partly-removed'
 
 
 def makedirs(path):
@@ -93,11 +100,23 @@ def locked(directory, create=True):
         os.close(fd)
 
 
+def leftovers(directory):
+    """What ``directory`` holds besides its lock (sorted names)."""
+    try:
+        return sorted(n for n in os.listdir(directory) if n != LOCK_FILE)
+    except FileNotFoundError:
+        return []
+
+
 def remove_locked_dir(directory):
-    """Remove ``directory`` and everything in it, its lock (held) last."""
-    for name in os.listdir(directory):
-        if name == LOCK_FILE:
-            continue
+    """Remove ``directory`` and everything in it, its lock (held) last.
+
+    A removal cut short leaves some files: :func:`leftovers` finds them,
+    so the next run knows there is something left to remove.
+    """
+    for i, name in enumerate(leftovers(directory)):
+        if i == 1:
+            faults.point(REMOVE_STEP)
         path = os.path.join(directory, name)
         if os.path.isdir(path) and not os.path.islink(path):
             shutil.rmtree(path)
@@ -107,3 +126,44 @@ def remove_locked_dir(directory):
         os.unlink(os.path.join(directory, LOCK_FILE))
     with contextlib.suppress(OSError):
         os.rmdir(directory)
+
+
+def digest(paths):
+    """A digest of the contents of ``paths`` (a missing file counts)."""
+    sha = hashlib.sha256()
+    for path in paths:
+        try:
+            with open(path, 'rb') as f:
+                data = f.read()
+        except FileNotFoundError:
+            data = None
+        sha.update(b'%d:' % (-1 if data is None else len(data)))
+        sha.update(data or b'')
+    return sha.hexdigest()
+
+
+def write_stamp(directory, pid, config_digest):
+    """Record that daemon ``pid`` runs with the config of that digest.
+
+    Written once the daemon answers: a config rewritten by a run killed
+    before it restarted the daemon no longer matches, and the next run
+    restarts it (see :func:`stamped`).
+    """
+    write_private(os.path.join(directory, STAMP_FILE),
+                  json.dumps({'pid': pid, 'digest': config_digest}))
+
+
+def stamped(directory, pid, config_digest):
+    """Whether daemon ``pid`` was started with the config of that digest."""
+    try:
+        with open(os.path.join(directory, STAMP_FILE)) as f:
+            stamp = json.load(f)
+    except (OSError, ValueError):
+        return False
+    return (isinstance(stamp, dict) and stamp.get('pid') == pid and
+            stamp.get('digest') == config_digest)
+
+
+def drop_stamp(directory):
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(os.path.join(directory, STAMP_FILE))

@@ -40,8 +40,13 @@ from tenks.bmc import htpasswd
 from tenks.bmc import procs
 from tenks.bmc import redfish
 from tenks.bmc import sushy_config
+from tenks import faults
 
 MODULE = 'sushy_tools.emulator.main'
+#: Crash point: the emulator's files written, the emulator not restarted.
+SERVICE_STEP = 'sushy-service:configured'
+#: Crash point: the emulator stopped, its files not removed yet.
+STOP_STEP = 'sushy-service:stopped'
 LAUNCH_FILE = 'launch.json'
 START_TIMEOUT = 60
 # Environment variables that would override the config file.
@@ -89,9 +94,20 @@ def _answers(launch):
         return False
 
 
-def _healthy(launch, pid):
+def _answering(launch, pid):
     return _owner(launch['address'], launch['port']) == pid and \
         _answers(launch)
+
+
+def _digest(run_dir):
+    return files.digest([_config_path(run_dir),
+                         os.path.join(run_dir, sushy_config.AUTH_FILE)])
+
+
+def _healthy(run_dir, launch, pid):
+    """Whether emulator ``pid`` answers, started with today's files."""
+    return (_answering(launch, pid) and
+            files.stamped(run_dir, pid, _digest(run_dir)))
 
 
 def _read_launch(run_dir):
@@ -116,12 +132,15 @@ def _start(run_dir, launch):
     pids = _emulators(run_dir)
     if pids:
         procs.terminate(pids)
+    files.drop_stamp(run_dir)
     env = {k: '' for k in _OVERRIDES if k in os.environ}
     argv = [sys.executable, '-m', MODULE, '--config', _config_path(run_dir)]
+    digest = _digest(run_dir)
     pid = procs.spawn(argv, launch['log_file'], env=env)
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline and procs.is_alive(pid):
-        if _healthy(launch, pid):
+        if _answering(launch, pid):
+            files.write_stamp(run_dir, pid, digest)
             return pid
         time.sleep(0.2)
     procs.terminate([pid])
@@ -156,12 +175,13 @@ def ensure_emulator(run_dir, log_file, config, users):
         changed |= files.write_private(os.path.join(run_dir, LAUNCH_FILE),
                                        json.dumps(props_launch,
                                                   sort_keys=True))
+        if changed:
+            faults.point(SERVICE_STEP)
         url = local_url(props_launch['address'], props_launch['port'],
                         props_launch['tls'])
-        if not changed:
-            for pid in ours:
-                if _healthy(props_launch, pid):
-                    return {'pid': pid, 'started': False, 'url': url}
+        for pid in ours:
+            if _healthy(run_dir, props_launch, pid):
+                return {'pid': pid, 'started': False, 'url': url}
         return {'pid': _start(run_dir, props_launch), 'started': True,
                 'url': url}
 
@@ -196,7 +216,7 @@ def ensure_running(run_dir):
             return {'conflict': conflict}
         url = local_url(launch['address'], launch['port'], launch['tls'])
         for pid in ours:
-            if _healthy(launch, pid):
+            if _healthy(run_dir, launch, pid):
                 return {'pid': pid, 'started': False, 'url': url}
         return {'pid': _start(run_dir, launch), 'started': True, 'url': url}
 
@@ -248,7 +268,7 @@ def status(run_dir, address, port):
         (files but no healthy emulator) or 'absent'.
     """
     ours = _emulators(run_dir)
-    has_files = os.path.exists(_config_path(run_dir))
+    has_files = bool(files.leftovers(run_dir))
     launch = _read_launch(run_dir) or {'address': address, 'port': port,
                                        'tls': False}
     out = {'pid': None, 'files': has_files, 'detail': ''}
@@ -256,9 +276,12 @@ def status(run_dir, address, port):
     if conflict:
         return dict(out, state='foreign', detail=conflict)
     for pid in ours:
-        if _healthy(launch, pid):
+        if _healthy(run_dir, launch, pid):
             return dict(out, state='running', pid=pid)
-    if ours or has_files:
+    if ours:
+        return dict(out, state='stopped', detail='the emulator runs with '
+                    'an older configuration, or does not answer')
+    if has_files:
         return dict(out, state='stopped', detail='emulator not running')
     return dict(out, state='absent')
 
@@ -272,6 +295,7 @@ def stop_emulator(run_dir):
         pids = _emulators(run_dir)
         if pids:
             procs.terminate(pids)
+            faults.point(STOP_STEP)
         if held:
             files.remove_locked_dir(run_dir)
     return {'stopped': bool(pids)}

@@ -59,6 +59,7 @@ from tenks.bmc import files
 from tenks.bmc import procs
 from tenks.bmc import vbmc_embedded
 from tenks.bmc import vbmcd_client
+from tenks import faults
 
 CONF_FILE = 'virtualbmc.conf'
 PID_FILE = 'vbmcd.pid'
@@ -209,13 +210,24 @@ def _embedded_status(run_dir):
         return None
 
 
-def _healthy(service, pid):
+def _answers(service, pid):
     run_dir = service['run_dir']
     if service['mode'] == 'embedded':
         status = _embedded_status(run_dir)
         return bool(status) and status.get('pid') == pid
     return (_control_owner(service['server_port']) == pid and
             vbmcd_client.ping(service['server_port']))
+
+
+def _conf_digest(run_dir):
+    return files.digest([_conf_path(run_dir)])
+
+
+def _healthy(service, pid):
+    """Whether daemon ``pid`` answers, started with today's config."""
+    return (_answers(service, pid) and
+            files.stamped(service['run_dir'], pid,
+                          _conf_digest(service['run_dir'])))
 
 
 def _foreign_control(service, family):
@@ -247,17 +259,19 @@ def _start(service):
     leftovers = list(_family(run_dir))
     if leftovers:
         procs.terminate(leftovers)
-    for name in (PID_FILE, vbmc_embedded.STATUS_FILE):
+    for name in (PID_FILE, vbmc_embedded.STATUS_FILE, files.STAMP_FILE):
         with contextlib.suppress(FileNotFoundError):
             os.unlink(_path(run_dir, name))
     argv = [sys.executable, '-m', MODES[service['mode']], '--config',
             _conf_path(run_dir)]
+    digest = _conf_digest(run_dir)
     pid = procs.spawn(argv, service['log_file'])
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if not procs.is_alive(pid):
             break
-        if _healthy(service, pid):
+        if _answers(service, pid):
+            files.write_stamp(run_dir, pid, digest)
             return pid
         time.sleep(0.1)
     procs.terminate([pid])
@@ -266,9 +280,17 @@ def _start(service):
         procs.tail(service['log_file'])))
 
 
+#: Crash point: the daemon's config written, the daemon not restarted.
+SERVICE_STEP = 'vbmc-service:configured'
+#: Crash point: the daemon stopped, its files not removed yet.
+STOP_STEP = 'vbmc-service:stopped'
+
+
 def _ensure_service(service):
     """Make the service's daemon run, in its mode (lock held)."""
     changed = _prepare(service)
+    if changed:
+        faults.point(SERVICE_STEP)
     run_dir = service['run_dir']
     daemons = _main_daemons(run_dir)
     wrong = [pid for pid, mode in daemons.items()
@@ -324,7 +346,7 @@ def service_status(service):
     family = _family(run_dir)
     daemons = _main_daemons(run_dir)
     entries = _entry_names(run_dir)
-    has_files = os.path.exists(_conf_path(run_dir))
+    has_files = bool(files.leftovers(run_dir))
     out = {'pid': None, 'entries': entries, 'files': has_files,
            'detail': ''}
     conflict = _foreign_control(service, family)
@@ -333,6 +355,9 @@ def service_status(service):
     for pid, mode in daemons.items():
         if mode == service['mode'] and _healthy(service, pid):
             return dict(out, state='running', pid=pid)
+    if service['mode'] in daemons.values():
+        return dict(out, state='stopped', detail='%s runs with an older '
+                    'configuration, or does not answer' % service['mode'])
     if daemons:
         detail = '%s runs instead of %s' % (
             ', '.join(sorted(set(daemons.values()))), service['mode'])
@@ -342,13 +367,18 @@ def service_status(service):
     return dict(out, state='absent')
 
 
-def stop_service(service, force=False):
+def stop_service(service, cluster=None, force=False):
     """Stop the service's daemon and remove its files (host side).
 
-    Nothing is done while BMC entries (of any cluster sharing it) remain,
-    unless ``force``. The log is kept.
+    Nothing is done while BMC entries remain, unless ``force``. The log
+    is kept.
 
-    :returns: ``{'stopped': bool, 'kept': reason or None}``.
+    :param cluster: the tenks cluster asking; entries of other clusters
+        sharing the service keep it running, which is no failure.
+    :returns: ``{'stopped': bool, 'kept': reason or None}``, or
+        ``{'conflict': message}`` when entries remain that are this
+        cluster's, or carry no mark (so that tenks cannot tell whose they
+        are): a teardown must not report success while it leaves them.
     """
     if not service.get('managed', True):
         return {'stopped': False, 'kept': 'not managed by tenks'}
@@ -361,11 +391,21 @@ def stop_service(service, force=False):
             return {'stopped': bool(pids), 'kept': None}
         entries = _entry_names(run_dir)
         if entries and not force:
-            return {'stopped': False,
-                    'kept': 'BMC entries remain: %s' % ', '.join(entries)}
+            owners = {e: _read_owner(run_dir, e) for e in entries}
+            listed = ', '.join('%s (%s)' % (e, 'cluster %s' % owners[e]
+                                            if owners[e] else 'no tenks mark')
+                               for e in entries)
+            if cluster is not None and any(o in (None, cluster)
+                                           for o in owners.values()):
+                return {'conflict': 'the IPMI daemon in %s still has BMC '
+                        'entries of cluster %s, or without a tenks mark: %s'
+                        % (run_dir, cluster, listed)}
+            return {'stopped': False, 'kept': 'BMC entries remain: %s'
+                    % listed}
         pids = list(_family(run_dir))
         if pids:
             procs.terminate(pids)
+            faults.point(STOP_STEP)
         files.remove_locked_dir(run_dir)
     return {'stopped': bool(pids), 'kept': None}
 
@@ -453,7 +493,8 @@ def ensure_bmc(service, cluster, domain, address, port, username, password,
     An entry that already matches is left alone.
 
     :param cluster: the tenks cluster; a managed entry made by another
-        cluster (or without tenks' mark) is a conflict unless ``adopt``.
+        cluster is a conflict, and so is one without tenks' mark unless
+        ``adopt``.
     :returns: ``{'changed': bool, 'pid': daemon pid}`` or
         ``{'conflict': message}``.
     :raises BMCHostError: the BMC does not come up (port in use...).
@@ -471,12 +512,10 @@ def ensure_bmc(service, cluster, domain, address, port, username, password,
             return result
         pid = result['pid']
         existing = _read_entry(run_dir, domain)
-        owner = _read_owner(run_dir, domain)
-        if existing is not None and owner != cluster and not adopt:
-            return {'conflict': 'vbmc entry %s in %s was not made by tenks '
-                    'for cluster %s (%s)' % (
-                        domain, _path(run_dir, ENTRIES_DIR), cluster,
-                        'cluster %s' % owner if owner else 'no tenks mark')}
+        if os.path.isdir(_path(run_dir, ENTRIES_DIR, domain)):
+            problem = _owner_problem(run_dir, domain, cluster, adopt)
+            if problem:
+                return {'conflict': problem}
         family = _family(run_dir)
         if _same_entry(existing, wanted):
             served = procs.port_owners('udp', port, address)
@@ -501,6 +540,12 @@ def ensure_bmc(service, cluster, domain, address, port, username, password,
             if existing is not None:
                 vbmcd_client.delete(server_port, domain)
                 _stop_strays(service, address, int(existing.get('port', 0)))
+            # A BMC child whose entry went in an interrupted delete may
+            # still serve this port for another domain.
+            _stop_strays(service, address, port)
+            # vbmcd makes the entry's directory itself, so the mark comes
+            # second; a run killed in between left a CREATING record, and
+            # the next one adopts the unmarked entry.
             vbmcd_client.add(server_port, domain, address, port, username,
                              password, libvirt_uri)
             files.write_private(
@@ -561,14 +606,68 @@ def _ensure_unmanaged(service, domain, address, port, username, password,
                            state.get('status', 'no entry')))
 
 
-def delete_bmc(service, cluster, domain):
+#: Crash points of a BMC delete, in order (see :mod:`tenks.faults`):
+#: locked, nothing changed yet; the entry gone, its mark still there; the
+#: mark gone too; the daemon no longer serving it.
+DELETE_STEPS = ('vbmc-delete:begin', 'vbmc-delete:entry-removed',
+                'vbmc-delete:mark-removed', 'vbmc-delete:unserved')
+
+
+def _owner_problem(run_dir, domain, cluster, adopt):
+    """Why ``domain``'s entry is not tenks' to change, or None.
+
+    It is tenks' when it carries this cluster's mark, or when it carries
+    no mark and ``adopt`` says tenks began making or removing it in a run
+    that did not finish (the mark is written before the entry and removed
+    after it, but vbmcd writes and removes whole entry directories).
+    """
+    owner = _read_owner(run_dir, domain)
+    if owner == cluster or (owner is None and adopt):
+        return None
+    if owner is None:
+        return ('vbmc entry %s in %s carries no tenks mark, so tenks cannot '
+                'tell whether it made it; remove it by hand (vbmc delete '
+                '%s, or delete that directory) and run tenks again' % (
+                    domain, _path(run_dir, ENTRIES_DIR, domain), domain))
+    return ('vbmc entry %s in %s belongs to tenks cluster %s, not %s' % (
+        domain, _path(run_dir, ENTRIES_DIR, domain), owner, cluster))
+
+
+def _remove_entry(service, domain, pid):
+    """Remove ``domain``'s entry, then its mark (lock held).
+
+    :returns: the pid of an embedded server to make rescan, or None.
+    """
+    run_dir = service['run_dir']
+    entry_dir = _path(run_dir, ENTRIES_DIR, domain)
+    entry = _read_entry(run_dir, domain) or {}
+    if service['mode'] == 'vbmcd' and pid is not None:
+        # vbmcd stops the BMC and removes the whole directory.
+        vbmcd_client.delete(service['server_port'], domain)
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(os.path.join(entry_dir, 'config'))
+    faults.point(DELETE_STEPS[1])
+    shutil.rmtree(entry_dir, ignore_errors=True)
+    faults.point(DELETE_STEPS[2])
+    if service['mode'] == 'vbmcd':
+        _stop_strays(service, entry.get('address'),
+                     int(entry.get('port') or 0))
+        return None
+    return pid
+
+
+def delete_bmc(service, cluster, domain, adopt=False):
     """Stop and remove ``domain``'s BMC if it is tenks' (host side).
 
     The daemon is stopped and its files removed when it serves nothing any
     more.
 
-    :returns: ``{'deleted': bool, 'kept': reason or None, 'stopped':
-        bool}``.
+    :param adopt: tenks began making or removing this BMC in a run that
+        did not finish: an entry without a mark is taken as tenks'.
+    :returns: ``{'deleted': bool, 'stopped': bool, 'kept': reason or
+        None}`` (kept: why the daemon still runs), or ``{'conflict':
+        message}`` when the entry is not provably tenks' (nothing
+        changed).
     """
     if not service.get('managed', True):
         server_port = service['server_port']
@@ -578,34 +677,28 @@ def delete_bmc(service, cluster, domain):
         return {'deleted': False, 'kept': None, 'stopped': False}
     run_dir = service['run_dir']
     deleted = False
-    kept = None
     reload_pid = None
     with files.locked(run_dir, create=False) as held:
         entry_dir = _path(run_dir, ENTRIES_DIR, domain)
         if held and os.path.isdir(entry_dir):
-            owner = _read_owner(run_dir, domain)
-            if owner != cluster:
-                kept = ('vbmc entry %s is not tenks\' for cluster %s; left '
-                        'alone' % (domain, cluster))
-            else:
-                entry = _read_entry(run_dir, domain) or {}
-                daemons = _main_daemons(run_dir)
-                pid = next((p for p, m in daemons.items()
-                            if m == service['mode'] and
-                            _healthy(service, p)), None)
-                if pid is not None and service['mode'] == 'vbmcd':
-                    vbmcd_client.delete(service['server_port'], domain)
-                shutil.rmtree(entry_dir, ignore_errors=True)
-                if service['mode'] == 'vbmcd':
-                    _stop_strays(service, entry.get('address'),
-                                 int(entry.get('port') or 0))
-                elif pid is not None:
-                    reload_pid = pid
-                deleted = True
+            problem = _owner_problem(run_dir, domain, cluster, adopt)
+            if problem:
+                return {'conflict': problem}
+            faults.point(DELETE_STEPS[0])
+            daemons = _main_daemons(run_dir)
+            pid = next((p for p, m in daemons.items()
+                        if m == service['mode'] and _answers(service, p)),
+                       None)
+            reload_pid = _remove_entry(service, domain, pid)
+            deleted = True
     if reload_pid is not None:
         _reload_embedded(run_dir, reload_pid)
+    if deleted:
+        faults.point(DELETE_STEPS[3])
+    # The daemon stops with the last entry; others, of this cluster or
+    # another, keep it running.
     result = stop_service(service)
-    return {'deleted': deleted, 'kept': kept,
+    return {'deleted': deleted, 'kept': result['kept'],
             'stopped': result['stopped']}
 
 

@@ -119,8 +119,9 @@ class VirtualBMC(base.BMCEmulator):
         return outputs
 
     def delete_bmc_service(self, record):
-        result = self._call('stop_service', service=self._service(
-            record.props))
+        result = self._check(self._call(
+            'stop_service', service=self._service(record.props),
+            cluster=self.conf.cluster_name), 'IPMI daemon %s' % record.name)
         if result.get('kept'):
             LOG.info('IPMI daemon %s left running: %s', record.name,
                      result['kept'])
@@ -151,12 +152,13 @@ class VirtualBMC(base.BMCEmulator):
         return self.create_bmc(record)
 
     def delete_bmc(self, record):
-        result = self._call('delete_bmc',
-                            service=self._service(record.props),
-                            cluster=self.conf.cluster_name,
-                            domain=record.props['domain'])
+        result = self._check(self._call(
+            'delete_bmc', service=self._service(record.props),
+            cluster=self.conf.cluster_name, domain=record.props['domain'],
+            adopt=bool(record.adopt)), 'BMC %s' % record.name)
         if result.get('kept'):
-            LOG.warning('BMC %s: %s', record.name, result['kept'])
+            LOG.info('IPMI daemon of BMC %s left running: %s', record.name,
+                     result['kept'])
 
     def observe_bmc(self, records):
         groups = {}
@@ -179,10 +181,11 @@ class VirtualBMC(base.BMCEmulator):
             return observation.ABSENT
         managed = record.props.get('managed', True)
         if managed and entry['owner'] != cluster:
-            return observation.Observation(
-                True, False, 'vbmc entry made by %s' % (
-                    'cluster %s' % entry['owner'] if entry['owner']
-                    else 'someone else'))
+            if entry['owner'] is None:
+                return observation.foreign('vbmc entry without a tenks mark',
+                                           unmarked=True)
+            return observation.foreign('vbmc entry made by cluster %s'
+                                       % entry['owner'])
         owned = True if managed else None
         if not entry['served']:
             return observation.Observation(

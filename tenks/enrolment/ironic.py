@@ -413,10 +413,9 @@ class IronicDriver(resource_driver.ResourceDriver):
             mark = fields.owner_of(node.extra)
             if mark == cluster:
                 return observation.Observation(True, True)
-            return observation.Observation(
-                True, False, 'Ironic node %s %s' % (
-                    node.id, 'has no tenks mark' if mark is None else
-                    'belongs to tenks cluster %r' % mark))
+            return observation.foreign('Ironic node %s %s' % (
+                node.id, 'has no tenks mark' if mark is None else
+                'belongs to tenks cluster %r' % mark), mark is None)
         other = by_name.get(props.get('name'))
         if other is not None:
             return observation.Observation(

@@ -224,11 +224,11 @@ class NovaDriver(resource_driver.ResourceDriver):
                 if mark == record.props['cluster']:
                     out[record.key] = observation.Observation(True, True)
                 else:
-                    out[record.key] = observation.Observation(
-                        True, False, 'flavor %s %s' % (
+                    out[record.key] = observation.foreign(
+                        'flavor %s %s' % (
                             flavor.id, 'has no %s extra spec' % MARK
                             if mark is None else 'belongs to tenks cluster '
-                            '%r' % mark))
+                            '%r' % mark), mark is None)
             return out
 
     # -- placement --------------------------------------------------------

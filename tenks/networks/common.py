@@ -25,14 +25,10 @@ through ``ovs-vsctl`` (:mod:`tenks.networks.ovs`).
 
 import abc
 
-from oslo_log import log as logging
-
 from tenks.networks import base
 from tenks.networks import marks
 from tenks.networks import ovs as ovs_mod
 from tenks import observation
-
-LOG = logging.getLogger(__name__)
 
 LINUX = 'tenks.networks.linux.'
 
@@ -47,9 +43,23 @@ def absent_or_foreign(link, mark, kind=None, what='link'):
         return observation.ABSENT
     problem = marks.link_problem(link, mark, kind)
     if problem:
-        return observation.Observation(True, False, '%s %s: %s' % (
-            what, link['name'], problem))
+        return observation.foreign('%s %s: %s' % (what, link['name'],
+                                                  problem),
+                                   marks.link_unmarked(link, kind))
     return None
+
+
+def refuse_foreign(what, result):
+    """Raise when a host-side delete left links alone.
+
+    :param result: what :func:`tenks.networks.linux.delete_links` (or
+        ``delete_bridge``) returned.
+    :raises ResourceConflict: naming them; a teardown must not report
+        success while something of its cluster may be left behind.
+    """
+    if result['foreign']:
+        raise marks.refusal(what, result['foreign'],
+                            bool(result.get('unmarked')))
 
 
 def missing_uplink(props, links, ovs_bridges=()):
@@ -189,10 +199,8 @@ class LinkNetwork(base.Network):
         self.unplug_vif(record)
         result = self.linux('delete_links',
                             names=[props['node_end'], props['bridge_end']],
-                            mark=self.mark(props))
-        if result['foreign']:
-            LOG.warning('vif %s: left %s alone: not created by tenks',
-                        record.name, ', '.join(result['foreign']))
+                            mark=self.mark(props), adopt=bool(record.adopt))
+        refuse_foreign('vif %s' % record.name, result)
         return None
 
     def observe_vif(self, records):

@@ -37,11 +37,15 @@ import errno
 import os
 
 from tenks import exception
+from tenks import faults
 from tenks.networks import marks
 from tenks.networks import uplink as uplink_mod
 
 # Above this many names a full dump is cheaper than one request per name.
 _DUMP_THRESHOLD = 8
+#: Crash point: a link made, not marked yet (netlink cannot set an alias
+#: when it creates a link).
+UNMARKED_STEP = 'link:made-unmarked'
 
 
 class Netlink(object):
@@ -293,6 +297,7 @@ def _ensure_pair(nl, links, name, peer, mark, mtu, masters):
             if stale is not None:
                 nl.delete(stale['name'])
         nl.add_veth(name, peer, mtu)
+        faults.point(UNMARKED_STEP)
         links.update(nl.get([name, peer]))
         created = True
     changed = {}
@@ -388,6 +393,7 @@ def ensure_bridge(name, mark, mac=None, mtu=None, uplink=None,
         bridge = links.get(name)
         if bridge is None:
             nl.add_bridge(name, mac, target)
+            faults.point(UNMARKED_STEP)
             bridge = nl.get([name])[name]
         _converge(nl, bridge, mark, mtu=target, mac=mac)
         prev = links.get(previous_uplink)
@@ -412,59 +418,71 @@ def ensure_bridge(name, mark, mac=None, mtu=None, uplink=None,
         return outputs
 
 
-def delete_links(names, mark):
-    """Delete those of the links ``names`` that carry ``mark``.
+def delete_links(names, mark, adopt=False, kind='veth'):
+    """Delete those of the links ``names`` that are tenks' own.
 
-    Deleting one end of a veth pair deletes both.
+    Tenks' own: they carry ``mark``, or (with ``adopt``: tenks began making
+    or removing them in a run that did not finish) no alias at all and
+    are of ``kind``. Deleting one end of a veth pair deletes both, so an
+    end is kept while its peer is not tenks'.
 
-    :returns: ``{'deleted': [names], 'foreign': [names left alone]}``.
+    :returns: ``{'deleted': [names], 'foreign': [names left alone],
+        'unmarked': [those of them without any alias]}``.
     """
-    deleted, foreign = [], []
+    deleted, foreign, unmarked = [], [], []
     with _netlink() as nl:
         links = nl.get(names)
         for link_name in names:
             link = links.get(link_name)
-            if link is None or link_name in deleted:
-                continue
-            if not marks.link_owned(link, mark):
+            if link is not None and not marks.link_deletable(
+                    link, mark, adopt, kind):
                 foreign.append(link_name)
+                if marks.link_unmarked(link, kind):
+                    unmarked.append(link_name)
+        for link_name in names:
+            link = links.get(link_name)
+            if (link is None or link_name in deleted or
+                    link_name in foreign or link.get('peer') in foreign):
+                # Deleting one end of a pair deletes the other: an end of
+                # tenks' is kept while its peer is not provably tenks'.
                 continue
             nl.delete(link_name)
             deleted.append(link_name)
             if link.get('peer'):
                 deleted.append(link['peer'])
     return {'deleted': [n for n in names if n in deleted],
-            'foreign': foreign}
+            'foreign': foreign, 'unmarked': unmarked}
 
 
-def delete_bridge(name, mark, uplink=None, uplink_links=None):
+def delete_bridge(name, mark, uplink=None, uplink_links=None, adopt=False):
     """Remove the Linux bridge ``name`` and its uplink links.
 
-    Only links that carry ``mark`` are deleted; ``uplink`` is released
-    from the bridge, never deleted.
-
-    A bridge without the mark is left alone (and reported).
+    Only what is tenks' own (see :func:`delete_links`) is deleted;
+    ``uplink`` is released from the bridge, never deleted.
 
     :returns: ``{'deleted': [names], 'released': [names], 'foreign':
-        [names]}``.
+        [names left alone], 'unmarked': [those of them without an
+        alias]}``.
     """
     source, side = uplink_links or (None, None)
     released = []
     with _netlink() as nl:
         links = nl.get([name, uplink])
         bridge = links.get(name)
-        owned = marks.link_owned(bridge, mark) and bridge['kind'] == 'bridge'
+        owned = marks.link_deletable(bridge, mark, adopt, 'bridge')
         up = links.get(uplink)
         if owned and up is not None and up.get('master') == name:
             nl.set(uplink, master=None)
             released.append(uplink)
-    result = delete_links([n for n in (source, side) if n], mark)
+    result = delete_links([n for n in (source, side) if n], mark, adopt)
     if bridge is not None and owned:
         with _netlink() as nl:
             nl.delete(name)
         result['deleted'].append(name)
     elif bridge is not None:
         result['foreign'].append(name)
+        if marks.link_unmarked(bridge, 'bridge'):
+            result['unmarked'].append(name)
     result['released'] = released
     return result
 

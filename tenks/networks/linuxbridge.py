@@ -20,15 +20,11 @@ bridge whose port the ``-phy`` end becomes), or absent. A node NIC is a
 veth pair whose bridge end is a port of the bridge.
 """
 
-from oslo_log import log as logging
-
 from tenks.networks import common
 from tenks.networks import marks
 from tenks.networks import ovs as ovs_mod
 from tenks.networks import uplink as uplink_mod
 from tenks import observation
-
-LOG = logging.getLogger(__name__)
 
 
 class LinuxBridge(common.LinkNetwork):
@@ -77,10 +73,9 @@ class LinuxBridge(common.LinkNetwork):
             self.ovs.transact(ovs_mod.del_port(source))
         result = self.linux('delete_bridge', name=props['name'],
                             mark=self.mark(props), uplink=props.get('uplink'),
-                            uplink_links=list(props['uplink_links']))
-        if result['foreign']:
-            LOG.warning('bridge %s: left %s alone: not created by tenks',
-                        record.name, ', '.join(result['foreign']))
+                            uplink_links=list(props['uplink_links']),
+                            adopt=bool(record.adopt))
+        common.refuse_foreign('bridge %s' % record.name, result)
         return None
 
     def observe_bridge(self, records):

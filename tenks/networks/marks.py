@@ -61,6 +61,28 @@ def link_owned(link, mark):
     return link is not None and link.get('alias') == mark
 
 
+def link_deletable(link, mark, adopt=False, kind=None):
+    """Whether tenks may delete ``link`` (a link dict).
+
+    It carries ``mark``; or ``adopt`` is set (tenks began making or
+    removing it in a run that did not finish) and it carries no alias at
+    all and is of the ``kind`` tenks makes.
+    """
+    if link_owned(link, mark):
+        return True
+    return (adopt and link is not None and not link.get('alias') and
+            (kind is None or link.get('kind') == kind))
+
+
+def link_unmarked(link, kind=None):
+    """Whether ``link`` carries no alias, so its owner cannot be told.
+
+    A link of another kind than tenks makes is provably not tenks'.
+    """
+    return (link is not None and not link.get('alias') and
+            (kind is None or link.get('kind') == kind))
+
+
 def link_problem(link, mark, kind=None):
     """Why ``link`` cannot be taken as tenks' own, or None.
 
@@ -114,6 +136,42 @@ def ovs_problem(record, cluster):
     if owner:
         return 'it belongs to tenks cluster %s' % owner
     return 'it has no tenks mark'
+
+
+def ovs_deletable(record, cluster, adopt=False):
+    """Whether tenks may delete an OVS bridge or port dict.
+
+    It carries ``cluster``'s mark, or no tenks mark at all while
+    ``adopt`` is set.
+    """
+    if ovs_owned(record, cluster):
+        return True
+    return adopt and ovs_unmarked(record)
+
+
+def ovs_unmarked(record):
+    """Whether an OVS bridge or port dict carries no tenks mark."""
+    return (record is not None and
+            not (record.get('external_ids') or {}).get(OVS_KEY))
+
+
+def refusal(what, names, unmarked):
+    """The ResourceConflict for links or records tenks will not delete.
+
+    :param names: what it found and left alone.
+    :param unmarked: whether they carry no mark at all (so tenks cannot
+        tell whose they are) rather than someone else's.
+    """
+    if unmarked:
+        why = ('%s carr%s no tenks mark, so tenks cannot tell whether it '
+               'made %s; remove %s by hand if so, and run tenks again' % (
+                   ', '.join(names), 'ies' if len(names) == 1 else 'y',
+                   'it' if len(names) == 1 else 'them',
+                   'it' if len(names) == 1 else 'them'))
+    else:
+        why = '%s %s not tenks\' (left alone)' % (
+            ', '.join(names), 'is' if len(names) == 1 else 'are')
+    return exception.ResourceConflict('%s: %s' % (what, why))
 
 
 def check_ovs(what, name, record, cluster, adopt=False):

@@ -22,16 +22,12 @@ a port of an existing Linux bridge, or absent. A node NIC is a veth pair
 whose bridge end is a port of the bridge.
 """
 
-from oslo_log import log as logging
-
 from tenks import exception
 from tenks.networks import common
 from tenks.networks import marks
 from tenks.networks import ovs as ovs_mod
 from tenks.networks import uplink as uplink_mod
 from tenks import observation
-
-LOG = logging.getLogger(__name__)
 
 # OVS makes the ports of bridges with the system datapath slaves of this
 # device; it is not a Linux bridge.
@@ -152,15 +148,21 @@ class OpenVSwitch(common.LinkNetwork):
                     marks.ovs_owned(port, cluster)):
                 cmds += ovs_mod.del_port(port_name)
         bridge = snap['bridges'].get(name)
-        if bridge is not None and marks.ovs_owned(bridge, cluster):
+        refused = None
+        if marks.ovs_deletable(bridge, cluster, record.adopt):
             # Its ports go with it: an uplink interface is released.
             cmds += ovs_mod.del_bridge(name)
         elif bridge is not None:
-            LOG.warning('bridge %s: left Open vSwitch bridge %s alone: not '
-                        'created by tenks', record.name, name)
+            refused = marks.refusal('bridge %s' % record.name,
+                                    ['Open vSwitch bridge %s' % name],
+                                    marks.ovs_unmarked(bridge))
         self.ovs.transact(cmds)
-        self.linux('delete_links', names=list(props['uplink_links']),
-                   mark=self.mark(props))
+        result = self.linux('delete_links',
+                            names=list(props['uplink_links']),
+                            mark=self.mark(props), adopt=bool(record.adopt))
+        if refused is not None:
+            raise refused
+        common.refuse_foreign('bridge %s' % record.name, result)
         return None
 
     def observe_bridge(self, records):
@@ -187,8 +189,8 @@ class OpenVSwitch(common.LinkNetwork):
                 'bridge' % (name, marks.describe_kind(link.get('kind'))))
         problem = marks.ovs_problem(bridge, props['cluster'])
         if problem:
-            return observation.Observation(
-                True, False, 'bridge %s: %s' % (name, problem))
+            return observation.foreign('bridge %s: %s' % (name, problem),
+                                       marks.ovs_unmarked(bridge))
         problems = []
         if (props.get('datapath_type') and
                 bridge['datapath_type'] != props['datapath_type']):

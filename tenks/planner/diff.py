@@ -139,19 +139,26 @@ def diff(desired, state, observations=None, nodes=None, hypervisors=None):
             continue
         resuming = old.status in (state_model.CREATING,
                                   state_model.DELETING)
+        reason = ('no longer in spec' if old.status != state_model.DELETING
+                  else 'resume interrupted delete')
         if resuming:
             # Half made or half deleted by tenks, maybe before or after it
             # carried tenks' mark: still tenks' to delete.
             old = old.copy()
             old.adopt = True
-        elif obs is not None and obs.owned is False:
+        elif obs is not None and obs.owned is False and not obs.unmarked:
+            # Someone else's now: tenks' own is gone.
             forget.append(key)
             warnings.append('%s %s is no longer tenks\' own (%s); leaving '
                             'it alone' % (old.kind, old.name,
                                           obs.detail or 'foreign'))
             continue
-        reason = ('no longer in spec' if old.status != state_model.DELETING
-                  else 'resume interrupted delete')
+        elif obs is not None and obs.owned is False:
+            # Neither provably tenks' nor provably someone else's: the
+            # plugin refuses to delete it, and the run says so and fails
+            # rather than leave something of this cluster behind quietly.
+            reason = 'its tenks mark is gone (%s)' % (obs.detail or
+                                                      'unmarked')
         actions.append(plan_mod.Action(plan_mod.DELETE, old, old=old,
                                        reason=reason))
     if conflicts:

@@ -205,6 +205,13 @@ def apply_entry(state, entry):
             state.resources[key] = record
     elif op == 'forget':
         state.resources.pop(key, None)
+    elif op == 'refused':
+        # The plugin found the resource not provably tenks' and changed
+        # nothing.
+        record = state.resources.get(key)
+        if record is not None:
+            record.status = model.PRESENT
+            record.adopt = False
     elif op == 'fail':
         # The record keeps its in-flight status: the resource may be half
         # made or half gone, and the next run finds out and converges.

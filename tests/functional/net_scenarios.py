@@ -288,8 +288,9 @@ def link_conflicts(lab):
                        match=vif.props['node_end']):
         lab.create(vif)
     assert host_state(lab) == before
-    # Delete never touches it.
-    lab.delete(vif)
+    # Delete never touches it, and says so.
+    with pytest.raises(exception.ResourceConflict, match='no tenks mark'):
+        lab.delete(vif)
     assert host_state(lab) == before
 
     # An uplink interface that is already another bridge's port.

@@ -240,7 +240,8 @@ def test_entries_of_others_are_left_alone(world):
     assert observed.exists and observed.owned is False
     with pytest.raises(exception.ResourceConflict):
         driver.create('bmc', record)
-    driver.delete('bmc', record)
+    with pytest.raises(exception.ResourceConflict, match='no tenks mark'):
+        driver.delete('bmc', record)
     with open(entry) as f:
         assert f.read() == before
     # It is not tenks' to remove; the test removes it.

@@ -81,8 +81,9 @@ def test_foreign_bridge_refused_then_adopted(lab):
     with pytest.raises(exception.ResourceConflict, match=name):
         lab.create(br)
     assert scenarios.host_state(lab) == before
-    # Deleting never touches a bridge tenks did not create.
-    lab.delete(br)
+    # Deleting never touches a bridge tenks did not create, and says so.
+    with pytest.raises(exception.ResourceConflict, match='no tenks mark'):
+        lab.delete(br)
     assert scenarios.host_state(lab) == before
 
     # A bridge of another tenks cluster is someone else's too.

@@ -15,6 +15,7 @@ import time
 
 from tenks import exception
 from tenks import executor as executor_mod
+from tenks.planner import reconcile
 from tenks import plugins as plugins_mod
 from tenks.state import store as store_mod
 from tests.unit import base
@@ -108,3 +109,19 @@ class ExecutorTest(base.TestCase):
         self.assertIn('not ours', str(err))
         self.assertNotIn('domain:tk1', self.store.load().resources)
         self.assertIn(('domain', 'tk1'), fakes.WORLD.foreign)
+
+    def test_refused_delete_keeps_the_record_as_it_was(self):
+        self.run_plan()
+        fakes.WORLD.fail[('delete', 'bmc', 'tk0')] = (
+            exception.ResourceConflict('bmc tk0: no tenks mark'))
+        plan = reconcile.teardown_plan(self.state)
+        plugins = plugins_mod.Plugins(None, lambda name: None, fakes.CLASSES)
+        executor = executor_mod.Executor(self.store, self.state, plugins)
+        err = self.assertRaises(exception.ExecutionError, executor.apply,
+                                plan)
+        self.assertIn('bmc tk0: no tenks mark', str(err))
+        # Not half deleted: the next run must not take it as tenks' own.
+        for state in (self.state, self.store.load()):
+            record = state.resources['bmc:tk0']
+            self.assertEqual('present', record.status)
+            self.assertFalse(record.adopt)

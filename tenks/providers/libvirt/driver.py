@@ -274,8 +274,8 @@ class LibvirtProvider(base.Provider):
                     True, False, 'it has UUID %s, not %s'
                     % (found, props['uuid']))
             elif cluster != props['cluster']:
-                out[record.key] = observation.Observation(
-                    True, False, metadata.describe_owner(cluster))
+                out[record.key] = observation.foreign(
+                    metadata.describe_owner(cluster), cluster is None)
             else:
                 out[record.key] = observation.Observation(True, True)
         return out

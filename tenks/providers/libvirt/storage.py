@@ -36,6 +36,7 @@ import xml.etree.ElementTree as ET
 from oslo_log import log as logging
 
 from tenks import exception
+from tenks import faults
 from tenks import observation
 from tenks.providers.libvirt import connection as conn_mod
 from tenks.providers.libvirt import images as images_mod
@@ -48,6 +49,10 @@ VOLUME_TEMPLATE = 'volume.xml.j2'
 POOL_TYPES = ('dir',)
 VOLUME_FORMATS = ('qcow2', 'raw')
 UPLOAD_SUFFIX = '.tenks-upload'
+#: Crash points: a pool defined but not built or started; an image
+#: uploaded into its temporary volume, not cloned yet.
+POOL_STEP = 'pool:defined'
+UPLOAD_STEP = 'volume:uploaded'
 _UUID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL,
                              'https://opendev.org/openstack/tenks/pool')
 
@@ -142,6 +147,9 @@ class Storage(object):
             if not pool.isActive():
                 LOG.info('Starting storage pool %s on %s', name,
                          self.hypervisor)
+                if ours:
+                    # A run killed after the define never built it.
+                    pool.build(0)
                 pool.create(0)
             if not ours:
                 LOG.info('Using existing storage pool %s on %s', name,
@@ -155,6 +163,7 @@ class Storage(object):
                                            pool_type))
         xml = pool_xml(name, props['path'], pool_type, self._uuid(name))
         pool = conn.storagePoolDefineXML(xml, 0)
+        faults.point(POOL_STEP)
         try:
             pool.build(0)
             pool.create(0)
@@ -169,12 +178,15 @@ class Storage(object):
 
     def delete_pool(self, conn, record):
         name = record.props['name']
-        if not (record.outputs or {}).get('created'):
-            LOG.info('Leaving storage pool %s on %s: tenks did not create '
-                     'it', name, self.hypervisor)
-            return
         pool = lookup_pool(conn, name)
         if pool is None:
+            return
+        # A create killed after the define recorded no outputs: the UUID
+        # says whether tenks made it.
+        if not ((record.outputs or {}).get('created') or
+                pool.UUIDString() == self._uuid(name)):
+            LOG.info('Leaving storage pool %s on %s: tenks did not create '
+                     'it', name, self.hypervisor)
             return
         if pool.isActive():
             pool.refresh(0)
@@ -277,6 +289,7 @@ class Storage(object):
             info.format), 0)
         try:
             images_mod.upload(conn, temp, info.path)
+            faults.point(UPLOAD_STEP)
             vol = pool.createXMLFrom(
                 volume_xml(name, capacity or info.virtual_size, fmt), temp, 0)
         finally:
@@ -383,7 +396,13 @@ class Storage(object):
                 continue     # unknown: trust the state
             names = {v.name() for v in pool.listAllVolumes(0)}
             for record in recs:
-                if record.props['name'] not in names:
+                if (record.props['name'] not in names and
+                        upload_name(record.props['name']) in names):
+                    # What a run killed while it made the volume left.
+                    out[record.key] = observation.Observation(
+                        True, None, 'only its unfinished upload %s exists'
+                        % upload_name(record.props['name']), healthy=False)
+                elif record.props['name'] not in names:
                     out[record.key] = observation.Observation(
                         False, detail=('existing volume missing'
                                        if record.props.get('existing')

@@ -148,13 +148,22 @@ class VirtualBMCTest(base.TestCase):
                           (True, False, True), (False, None, True)], found)
         self.assertIn('cluster other', seen[records[2].key].detail)
 
-    def test_delete_keeps_foreign_entries(self):
-        driver = self.driver({'delete_bmc': {'deleted': False,
-                                             'kept': 'not ours',
-                                             'stopped': False}})
+    def test_delete_refuses_entries_not_provably_ours(self):
+        driver = self.driver({'delete_bmc': {'conflict': 'no tenks mark'}})
         record = _record('bmc', 'tk0', 'virtualbmc', IPMI_PROPS)
-        self.assertIsNone(driver.delete('bmc', record))
+        error = self.assertRaises(exception.ResourceConflict,
+                                  driver.delete, 'bmc', record)
+        self.assertIn('BMC tk0: no tenks mark', str(error))
         self.assertEqual('delete_bmc', self.agent.calls[0][0])
+        self.assertFalse(self.agent.calls[0][1]['adopt'])
+
+    def test_delete_adopts_what_a_killed_run_left(self):
+        driver = self.driver({'delete_bmc': {'deleted': True, 'kept': None,
+                                             'stopped': True}})
+        record = _record('bmc', 'tk0', 'virtualbmc', IPMI_PROPS)
+        record.adopt = True
+        self.assertIsNone(driver.delete('bmc', record))
+        self.assertTrue(self.agent.calls[0][1]['adopt'])
 
 
 SUSHY_SERVICE = {

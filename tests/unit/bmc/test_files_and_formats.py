@@ -88,7 +88,93 @@ class VbmcFilesTest(base.TestCase):
                          vbmcd.service_args(props, 'embedded'))
 
 
+class VbmcOwnershipTest(base.TestCase):
+    """Who may delete a vbmc entry (no daemon runs in these tests)."""
+
+    def setUp(self):
+        super().setUp()
+        self.run_dir = os.path.join(self.tmp, 'vbmc')
+        self.service = {'run_dir': self.run_dir, 'server_port': 1,
+                        'log_file': os.path.join(self.tmp, 'vbmcd.log'),
+                        'mode': 'embedded', 'managed': True}
+        files.makedirs(self.run_dir)
+
+    def entry(self, domain, owner=None, config=True):
+        entry_dir = os.path.join(self.run_dir, 'conf', domain)
+        files.makedirs(entry_dir)
+        if owner:
+            files.write_private(os.path.join(entry_dir, vbmcd.OWNER_FILE),
+                                owner + '\n')
+        if config:
+            files.write_private(os.path.join(entry_dir, 'config'),
+                                vbmcd.entry_text(domain, '::', 6230, 'u',
+                                                 'p', 'qemu:///system'))
+        return entry_dir
+
+    def test_unmarked_entry_is_refused_unless_adopting(self):
+        entry_dir = self.entry('tk0')
+        out = vbmcd.delete_bmc(self.service, 'c1', 'tk0')
+        self.assertIn('carries no tenks mark, so tenks cannot tell',
+                      out['conflict'])
+        self.assertTrue(os.path.exists(os.path.join(entry_dir, 'config')))
+        # A run killed between making (or removing) it and its mark left
+        # it; the journal says so, and the next run adopts it.
+        out = vbmcd.delete_bmc(self.service, 'c1', 'tk0', adopt=True)
+        self.assertEqual({'deleted': True, 'kept': None, 'stopped': False},
+                         out)
+        self.assertFalse(os.path.exists(self.run_dir))
+
+    def test_mark_left_by_a_cut_short_delete_is_enough(self):
+        self.entry('tk0', owner='c1', config=False)
+        out = vbmcd.delete_bmc(self.service, 'c1', 'tk0')
+        self.assertTrue(out['deleted'])
+        self.assertFalse(os.path.exists(self.run_dir))
+
+    def test_another_clusters_entry_is_never_touched(self):
+        entry_dir = self.entry('tk0', owner='c2')
+        for adopt in (False, True):
+            out = vbmcd.delete_bmc(self.service, 'c1', 'tk0', adopt=adopt)
+            self.assertIn('belongs to tenks cluster c2', out['conflict'])
+        self.assertTrue(os.path.exists(os.path.join(entry_dir, 'config')))
+
+    def test_stop_service_refuses_to_leave_this_clusters_entries(self):
+        self.entry('tk0', owner='c2')
+        self.assertEqual(
+            {'stopped': False,
+             'kept': 'BMC entries remain: tk0 (cluster c2)'},
+            vbmcd.stop_service(self.service, 'c1'))
+        self.entry('tk1')
+        out = vbmcd.stop_service(self.service, 'c1')
+        self.assertIn('tk0 (cluster c2), tk1 (no tenks mark)',
+                      out['conflict'])
+        self.assertTrue(os.path.isdir(self.run_dir))
+
+
 class PrivateFilesTest(base.TestCase):
+
+    def test_stamp(self):
+        conf = os.path.join(self.tmp, 'daemon.conf')
+        files.write_private(conf, 'a')
+        digest = files.digest([conf])
+        self.assertFalse(files.stamped(self.tmp, 42, digest))
+        files.write_stamp(self.tmp, 42, digest)
+        self.assertTrue(files.stamped(self.tmp, 42, digest))
+        self.assertFalse(files.stamped(self.tmp, 43, digest))
+        # A config rewritten after the daemon started no longer matches.
+        files.write_private(conf, 'b')
+        self.assertFalse(files.stamped(self.tmp, 42, files.digest([conf])))
+        self.assertNotEqual(files.digest([conf]),
+                            files.digest([conf, conf + '.missing']))
+        files.drop_stamp(self.tmp)
+        self.assertFalse(files.stamped(self.tmp, 42, digest))
+
+    def test_leftovers(self):
+        directory = os.path.join(self.tmp, 'svc')
+        self.assertEqual([], files.leftovers(directory))
+        with files.locked(directory):
+            self.assertEqual([], files.leftovers(directory))
+            files.write_private(os.path.join(directory, 'b'), 'x')
+            self.assertEqual(['b'], files.leftovers(directory))
 
     def test_write_private(self):
         path = os.path.join(self.tmp, 'f')

@@ -251,7 +251,7 @@ class DeleteTest(LinuxTestCase):
         out = linux.delete_bridge('br0', MARK, uplink='eth1',
                                   uplink_links=['p-phy', 'p-br'])
         self.assertEqual({'deleted': ['br0'], 'released': ['eth1'],
-                          'foreign': []}, out)
+                          'foreign': [], 'unmarked': []}, out)
         self.assertEqual(['eth1'], sorted(self.nl.links))
         self.assertIsNone(self.nl.links['eth1']['master'])
 
@@ -277,10 +277,31 @@ class DeleteTest(LinuxTestCase):
         self.nl.add('a', kind='veth', alias=MARK, peer='b')
         self.nl.add('b', kind='veth', alias=MARK, peer='a')
         self.nl.add('c', kind='veth', peer='d')
-        out = linux.delete_links(['a', 'b', 'c', 'gone'], MARK)
-        self.assertEqual({'deleted': ['a', 'b'], 'foreign': ['c']}, out)
+        self.nl.add('e', kind='veth', alias='tenks:other', peer='f')
+        out = linux.delete_links(['a', 'b', 'c', 'e', 'gone'], MARK)
+        self.assertEqual({'deleted': ['a', 'b'], 'foreign': ['c', 'e'],
+                          'unmarked': ['c']}, out)
         self.assertEqual([('delete', 'a')], self.changes())
         self.assertIn('c', self.nl.links)
+
+    def test_delete_links_keeps_an_own_end_whose_peer_is_not(self):
+        # Deleting 'a' would delete its unmarked peer 'b' too.
+        self.nl.add('a', kind='veth', alias=MARK, peer='b')
+        self.nl.add('b', kind='veth', peer='a')
+        out = linux.delete_links(['b', 'a'], MARK)
+        self.assertEqual({'deleted': [], 'foreign': ['b'],
+                          'unmarked': ['b']}, out)
+        self.assertEqual([], self.changes())
+
+    def test_delete_links_adopting_takes_unmarked_ones_only(self):
+        # A run killed between making a pair and marking it left 'c'.
+        self.nl.add('c', kind='veth', peer='d')
+        self.nl.add('e', kind='veth', alias='tenks:other', peer='f')
+        self.nl.add('g', kind='bridge')
+        out = linux.delete_links(['c', 'e', 'g'], MARK, adopt=True)
+        self.assertEqual({'deleted': ['c'], 'foreign': ['e', 'g'],
+                          'unmarked': []}, out)
+        self.assertEqual([('delete', 'c')], self.changes())
 
     def test_set_up_and_inspect(self):
         self.nl.add('a', up=False)

@@ -261,12 +261,22 @@ class LinuxBridgeTest(PluginTestCase):
         self.assertEqual('MTU 9000, not 1500', obs[3].detail)
         self.assertEqual('p-tk4-0-br is down', obs[4].detail)
 
-    def test_delete_vif_leaves_foreign_links(self):
+    def test_delete_vif_leaves_foreign_links_and_fails(self):
         self.nl.add('p-tk0-0-tap', kind='veth', peer='p-tk0-0-br')
         self.nl.add('p-tk0-0-br', kind='veth', peer='p-tk0-0-tap')
-        self.driver.delete('vif', self.vif())
+        error = self.assertRaises(exception.ResourceConflict,
+                                  self.driver.delete, 'vif', self.vif())
+        self.assertIn('cannot tell whether it made them', str(error))
         self.assertEqual(['p-tk0-0-br', 'p-tk0-0-tap'],
                          sorted(self.nl.links))
+
+    def test_delete_vif_adopting_an_unmarked_pair(self):
+        self.nl.add('p-tk0-0-tap', kind='veth', peer='p-tk0-0-br')
+        self.nl.add('p-tk0-0-br', kind='veth', peer='p-tk0-0-tap')
+        record = self.vif()
+        record.adopt = True
+        self.driver.delete('vif', record)
+        self.assertEqual([], sorted(self.nl.links))
 
 
 class OpenVSwitchTest(PluginTestCase):
@@ -408,7 +418,18 @@ class OpenVSwitchTest(PluginTestCase):
 
     def test_delete_foreign_bridge_left_alone(self):
         self.set_ovs(bridges={'br0': {}})
-        self.driver.delete('bridge', self.bridge())
+        error = self.assertRaises(exception.ResourceConflict,
+                                  self.driver.delete, 'bridge',
+                                  self.bridge())
+        self.assertIn('Open vSwitch bridge br0 carries no tenks mark',
+                      str(error))
+        self.assertEqual([], self.agent.transactions)
+        self.set_ovs(bridges={'br0': {'external_ids': {
+            'tenks-cluster': 'other'}}})
+        error = self.assertRaises(exception.ResourceConflict,
+                                  self.driver.delete, 'bridge',
+                                  self.bridge())
+        self.assertIn("is not tenks' (left alone)", str(error))
         self.assertEqual([], self.agent.transactions)
 
     def test_observe_bridges(self):

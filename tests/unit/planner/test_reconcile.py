@@ -171,6 +171,37 @@ class DeployPlanTest(base.TestCase):
         helpers.apply(self.state, plan)
         self.assertEqual({}, self.state.resources)
 
+    def test_teardown_forgets_what_is_provably_someone_elses(self):
+        self.deploy()
+        obs = {'domain:tk0': observation.foreign('made by cluster other')}
+        plan = reconcile.teardown_plan(self.state, obs)
+        self.assertIn('domain:tk0', plan.forget)
+        self.assertNotIn('domain:tk0', [a.key for a in plan.actions])
+        self.assertIn("domain tk0 is no longer tenks' own", plan.warnings[0])
+
+    def test_teardown_does_not_forget_what_lost_its_mark(self):
+        # Neither provably tenks' nor someone else's: the delete is
+        # planned (without adopt), and the plugin refuses it loudly.
+        self.deploy()
+        obs = {'domain:tk0': observation.foreign('no tenks metadata',
+                                                 unmarked=True)}
+        plan = reconcile.teardown_plan(self.state, obs)
+        self.assertNotIn('domain:tk0', plan.forget)
+        action = {a.key: a for a in plan.actions}['domain:tk0']
+        self.assertFalse(action.record.adopt)
+        self.assertIn('its tenks mark is gone', action.reason)
+        self.assertEqual([], plan.warnings)
+
+    def test_teardown_resuming_a_delete_adopts_an_unmarked_resource(self):
+        self.deploy()
+        self.state.resources['bmc:tk0'].status = state_model.DELETING
+        obs = {'bmc:tk0': observation.foreign('no tenks mark',
+                                              unmarked=True)}
+        plan = reconcile.teardown_plan(self.state, obs)
+        action = {a.key: a for a in plan.actions}['bmc:tk0']
+        self.assertTrue(action.record.adopt)
+        self.assertEqual('resume interrupted delete', action.reason)
+
     def test_drift_recreates_missing(self):
         self.deploy()
         obs = {'domain:tk0': observation.ABSENT,
