@@ -30,6 +30,7 @@ never shrink. An ``existing`` volume is only checked: never created,
 resized or deleted.
 """
 
+import time
 import uuid
 import xml.etree.ElementTree as ET
 
@@ -86,6 +87,29 @@ def volume_format(vol_xml):
 
 
 # -- lookups --------------------------------------------------------------
+
+#: How long to wait for a volume libvirtd is still allocating.
+BUILD_WAIT = 120
+
+
+def when_built(func, *args):
+    """Call ``func`` once libvirtd has finished allocating the volume.
+
+    A run killed while libvirtd allocated a volume for it leaves libvirtd
+    going on alone; until it is done, resizing or deleting the volume is
+    refused ("still being allocated"). Wait for it, and try again.
+    """
+    deadline = time.monotonic() + BUILD_WAIT
+    while True:
+        try:
+            return func(*args)
+        except Exception as exc:
+            building = (conn_mod.is_error(exc, 'VIR_ERR_OPERATION_INVALID')
+                        and 'still being allocated' in str(exc))
+            if not building or time.monotonic() >= deadline:
+                raise
+        time.sleep(0.2)
+
 
 def lookup_pool(conn, name):
     import libvirt
@@ -306,7 +330,7 @@ class Storage(object):
         if temp is not None:
             LOG.info('Removing %s left by an interrupted upload',
                      upload_name(name))
-            temp.delete(0)
+            when_built(temp.delete, 0)
 
     def _grow(self, vol, props):
         capacity = props.get('capacity')
@@ -318,7 +342,7 @@ class Storage(object):
                 'volume %s: cannot shrink from %d to %d bytes (volumes only '
                 'grow)' % (props['name'], current, capacity))
         if capacity > current:
-            vol.resize(capacity, 0)
+            when_built(vol.resize, capacity, 0)
 
     @staticmethod
     def _outputs(vol, existing=False):
@@ -354,7 +378,7 @@ class Storage(object):
         if vol is None:
             return
         try:
-            vol.delete(0)
+            when_built(vol.delete, 0)
         except Exception as exc:
             if conn_mod.is_error(exc, 'VIR_ERR_NO_STORAGE_VOL'):
                 return

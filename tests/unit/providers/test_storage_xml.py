@@ -10,7 +10,9 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""Pool and volume XML, and the pool mark."""
+"""Pool and volume XML, the pool mark, and volumes being allocated."""
+
+import libvirt
 
 from tenks.providers.libvirt import storage
 from tests.unit import base
@@ -53,3 +55,44 @@ class StorageXMLTest(base.TestCase):
     def test_upload_name(self):
         self.assertEqual('.tk0vol0.tenks-upload',
                          storage.upload_name('tk0vol0'))
+
+
+class BuildingError(libvirt.libvirtError):
+    """What libvirtd says of a volume it is still allocating."""
+
+    def __init__(self, name):
+        super().__init__("Requested operation is not valid: volume '%s' is "
+                         "still being allocated." % name)
+
+    def get_error_code(self):
+        return libvirt.VIR_ERR_OPERATION_INVALID
+
+
+class WhenBuiltTest(base.TestCase):
+    """A run killed while libvirtd allocated a volume leaves it building."""
+
+    def setUp(self):
+        super().setUp()
+        self.patch(storage.time, 'sleep', lambda seconds: None)
+
+    def test_waits_until_libvirtd_is_done(self):
+        answers = [BuildingError('tk0vol0'), BuildingError('tk0vol0'), 'ok']
+
+        def resize(capacity, flags):
+            answer = answers.pop(0)
+            if isinstance(answer, Exception):
+                raise answer
+            return (answer, capacity)
+        self.assertEqual(('ok', 42), storage.when_built(resize, 42, 0))
+        self.assertEqual([], answers)
+
+    def test_other_errors_and_a_volume_that_never_finishes(self):
+        def refused(flags):
+            raise libvirt.libvirtError('no space left')
+        self.assertRaises(libvirt.libvirtError, storage.when_built, refused,
+                          0)
+        self.patch(storage, 'BUILD_WAIT', 0)
+
+        def building(flags):
+            raise BuildingError('tk0vol0')
+        self.assertRaises(BuildingError, storage.when_built, building, 0)
