@@ -10,4 +10,15 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""Emulated BMCs (entry points in ``tenks.bmc``)."""
+"""Emulated BMCs (entry points in ``tenks.bmc``).
+
+* :mod:`.base` -- :class:`~.base.BMCEmulator`, the contract.
+* :mod:`.none` -- ``none``: no BMC.
+* :mod:`.virtualbmc` -- ``virtualbmc``: IPMI through VirtualBMC.
+* :mod:`.sushy` -- ``sushy_tools``: Redfish through sushy-tools.
+
+An emulator is one subpackage: its plugin, the host side it runs through
+the hypervisor's host agent, and the protocol client ``tenks node power``
+and ``tenks verify`` speak. Speaking to many BMCs at once is
+:mod:`tenks.bmc_requests`.
+"""

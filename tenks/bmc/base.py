@@ -26,7 +26,6 @@ Redfish). It has two halves:
 
 import abc
 
-from tenks import exception
 from tenks import observation
 from tenks import resource_driver
 
@@ -93,22 +92,14 @@ class BMCEmulator(resource_driver.ResourceDriver, metaclass=abc.ABCMeta):
 
     # -- impure half: used by the executor and CLI ----------------------
 
-    #: Module of the emulator's host-side functions (run by the host
-    #: agent of the hypervisor, where the emulator runs).
-    host_module = None
-
     def _call(self, function, **kwargs):
-        """Call ``function`` of :attr:`host_module` on the host."""
-        return self.hypervisor.agent.call(
-            '%s.%s' % (self.host_module, function), **kwargs)
+        """Call host-side ``function`` where the hypervisor is.
 
-    @staticmethod
-    def _check(result, what):
-        """Raise ResourceConflict if a host-side result reports one."""
-        if result.get('conflict'):
-            raise exception.ResourceConflict('%s: %s' % (
-                what, result['conflict']))
-        return result
+        :param function: a function exposed in the emulator's host module
+            (see :mod:`tenks.hosts.calls`); a resource that is not tenks'
+            raises :class:`tenks.exception.ResourceConflict` there.
+        """
+        return self.hypervisor.agent.call(function, **kwargs)
 
     def create_bmc_service(self, record):
         """Ensure the service runs with ``record.props``."""

@@ -63,7 +63,7 @@ class NodeList(base.TenksCommand, lister.Lister):
     """List the nodes of the cluster."""
 
     def take_action(self, parsed_args):
-        from tenks.bmc import protocol
+        from tenks import bmc_requests as protocol
         from tenks import workflow
         ctx = self.app.context
         state = workflow.read_state(ctx)
@@ -88,7 +88,7 @@ class NodeShow(base.TenksCommand, show.ShowOne):
         return parser
 
     def take_action(self, parsed_args):
-        from tenks.bmc import protocol
+        from tenks import bmc_requests as protocol
         from tenks import workflow
         ctx = self.app.context
         state = workflow.read_state(ctx)

@@ -45,7 +45,7 @@ class NodePower(base.TenksCommand, lister.Lister):
         return parser
 
     def take_action(self, parsed_args):
-        from tenks.bmc import protocol
+        from tenks import bmc_requests as protocol
         from tenks import workflow
         ctx = self.app.context
         state = workflow.require_state(ctx)

@@ -43,7 +43,7 @@ class Verify(base.TenksCommand, lister.Lister):
         return parser
 
     def take_action(self, parsed_args):
-        from tenks.bmc import protocol
+        from tenks import bmc_requests as protocol
         from tenks.cli import node_power
         from tenks import workflow
         ctx = self.app.context

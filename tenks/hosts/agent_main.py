@@ -13,14 +13,15 @@
 """``tenks-host-agent``: the host side of :class:`tenks.hosts.ssh.SSHAgent`.
 
 Reads ``{"function": ..., "kwargs": {...}}`` as JSON on standard input,
-calls that tenks host-side function and writes ``{"result": ...}`` or
-``{"error": ...}`` as JSON on standard output.
+calls that host-side function if the allow-list in
+:mod:`tenks.hosts.calls` has it, and writes the reply (``{"result": ...}``
+or ``{"error": ..., "type": ...}``) as JSON on standard output.
 """
 
 import json
 import sys
 
-from tenks.hosts import local
+from tenks.hosts import calls
 
 
 def main(stdin=None, stdout=None):
@@ -28,13 +29,12 @@ def main(stdin=None, stdout=None):
     stdout = stdout or sys.stdout
     try:
         request = json.loads(stdin.read())
-        func = local.resolve(request['function'])
-        result = {'result': func(**request.get('kwargs', {}))}
-    except Exception as exc:  # noqa - every failure goes back as JSON
-        result = {'error': '%s: %s' % (type(exc).__name__, exc)}
-    stdout.write(json.dumps(result))
+        reply = calls.run(request['function'], request.get('kwargs'))
+    except (ValueError, KeyError, TypeError) as exc:
+        reply = {'error': 'bad request: %s' % exc, 'type': None}
+    stdout.write(json.dumps(reply))
     stdout.write('\n')
-    return 0 if 'result' in result else 1
+    return 0 if 'result' in reply else 1
 
 
 if __name__ == '__main__':

@@ -55,9 +55,12 @@ class HostAgent(object, metaclass=abc.ABCMeta):
     def call(self, function, **kwargs):
         """Call a tenks host-side function on the host.
 
-        :param function: dotted path of a function in tenks' host-side
-            modules (e.g. ``'tenks.networks.linux.ensure_bridge'``); its
-            keyword arguments and result are JSON-serialisable.
+        :param function: the function itself, one exposed in a host-side
+            module (:mod:`tenks.hosts.calls`), e.g.
+            ``tenks.networks.linux.ensure_bridge``; its keyword arguments
+            and result are JSON-serialisable.
+        :raises ResourceConflict, PluginError, TenksError: as the function
+            raised them on the host.
         """
 
     @property

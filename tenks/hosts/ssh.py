@@ -23,6 +23,7 @@ import shlex
 import subprocess
 
 from tenks.hosts import base
+from tenks.hosts import calls
 
 SSH = ('ssh', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=10')
 
@@ -56,14 +57,17 @@ class SSHAgent(base.HostAgent):
         return proc.returncode, proc.stdout, proc.stderr
 
     def call(self, function, **kwargs):
-        request = json.dumps({'function': function, 'kwargs': kwargs})
+        name = calls.name_of(function)
+        request = json.dumps({'function': name, 'kwargs': kwargs})
         proc = self._ssh(['tenks-host-agent'], input=request)
-        if proc.returncode != 0:
-            raise base.CommandError(['tenks-host-agent', function],
+        try:
+            reply = json.loads(proc.stdout or '')
+        except ValueError:
+            reply = None
+        if not isinstance(reply, dict):
+            raise base.CommandError(['tenks-host-agent', name],
                                     proc.returncode, proc.stdout,
                                     proc.stderr)
-        reply = json.loads(proc.stdout or '{}')
         if 'error' in reply:
-            raise base.CommandError(['tenks-host-agent', function], 1, '',
-                                    reply['error'])
+            calls.raise_error(reply, self.destination)
         return reply.get('result')

@@ -26,11 +26,10 @@ through ``ovs-vsctl`` (:mod:`tenks.networks.ovs`).
 import abc
 
 from tenks.networks import base
+from tenks.networks import linux
 from tenks.networks import marks
 from tenks.networks import ovs as ovs_mod
 from tenks import observation
-
-LINUX = 'tenks.networks.linux.'
 
 
 def absent_or_foreign(link, mark, kind=None, what='link'):
@@ -106,10 +105,6 @@ class LinkNetwork(base.Network):
     def host_name(self):
         return self.hypervisor.name
 
-    def linux(self, function, **kwargs):
-        """Call a host-side function of :mod:`tenks.networks.linux`."""
-        return self.agent.call(LINUX + function, **kwargs)
-
     @property
     def ovs(self):
         if self._ovs is None:
@@ -181,9 +176,10 @@ class LinkNetwork(base.Network):
     def create_vif(self, record):
         props = record.props
         before = self.before_vif(record)
-        result = self.linux(
-            'ensure_veth', name=props['node_end'], peer=props['bridge_end'],
-            mark=self.mark(props), mtu=props.get('mtu'),
+        result = self.agent.call(
+            linux.ensure_veth, name=props['node_end'],
+            peer=props['bridge_end'], mark=self.mark(props),
+            mtu=props.get('mtu'),
             masters=self.vif_masters(props), mtu_from=props['bridge'],
             adopt=record.adopt, what='vif %s' % record.name)
         self.plug_vif(record, before)
@@ -197,9 +193,9 @@ class LinkNetwork(base.Network):
     def delete_vif(self, record):
         props = record.props
         self.unplug_vif(record)
-        result = self.linux('delete_links',
-                            names=[props['node_end'], props['bridge_end']],
-                            mark=self.mark(props), adopt=bool(record.adopt))
+        result = self.agent.call(
+            linux.delete_links, names=[props['node_end'], props['bridge_end']],
+            mark=self.mark(props), adopt=bool(record.adopt))
         refuse_foreign('vif %s' % record.name, result)
         return None
 
@@ -207,7 +203,7 @@ class LinkNetwork(base.Network):
         """Look at every vif in one link dump (and one OVS read)."""
         if not records:
             return {}
-        links = self.linux('inspect', names=[
+        links = self.agent.call(linux.inspect, names=[
             n for r in records
             for n in (r.props['node_end'], r.props['bridge_end'])])
         ports = self.vif_ports(records)

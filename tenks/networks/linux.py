@@ -13,8 +13,8 @@
 """Host-side link operations over netlink (pyroute2).
 
 These functions run where the hypervisor is: plugins call them through
-``hypervisor.agent.call('tenks.networks.linux.<function>', ...)``, so their
-arguments and results are JSON-serialisable. Each call opens its own
+``hypervisor.agent.call(linux.<function>, ...)``, so their arguments and
+results are JSON-serialisable. Each call opens its own
 netlink socket and closes it when done, so concurrent actions never share
 one (opening a socket costs about a millisecond).
 
@@ -38,6 +38,7 @@ import os
 
 from tenks import exception
 from tenks import faults
+from tenks.hosts import calls
 from tenks.networks import marks
 from tenks.networks import uplink as uplink_mod
 
@@ -241,6 +242,7 @@ def _converge(nl, link, mark, mtu=None, master=False, up=True, mac=None):
 # -- host-side functions (JSON in, JSON out) ----------------------------
 
 
+@calls.exposed
 def inspect(names=None):
     """Links of the host.
 
@@ -311,6 +313,7 @@ def _ensure_pair(nl, links, name, peer, mark, mtu, masters):
     return created, changed
 
 
+@calls.exposed
 def ensure_veth(name, peer, mark, mtu=None, masters=None, mtu_from=None,
                 adopt=False, what=None):
     """Ensure the veth pair ``name``/``peer``.
@@ -340,6 +343,7 @@ def ensure_veth(name, peer, mark, mtu=None, masters=None, mtu_from=None,
         return {'created': created, 'mtu': target, 'changed': changed}
 
 
+@calls.exposed
 def ensure_bridge(name, mark, mac=None, mtu=None, uplink=None,
                   uplink_links=None, ovs_bridges=(), previous_uplink=None,
                   adopt=False, check_only=False, host='the host'):
@@ -418,6 +422,7 @@ def ensure_bridge(name, mark, mac=None, mtu=None, uplink=None,
         return outputs
 
 
+@calls.exposed
 def delete_links(names, mark, adopt=False, kind='veth'):
     """Delete those of the links ``names`` that are tenks' own.
 
@@ -454,6 +459,7 @@ def delete_links(names, mark, adopt=False, kind='veth'):
             'foreign': foreign, 'unmarked': unmarked}
 
 
+@calls.exposed
 def delete_bridge(name, mark, uplink=None, uplink_links=None, adopt=False):
     """Remove the Linux bridge ``name`` and its uplink links.
 
@@ -487,6 +493,7 @@ def delete_bridge(name, mark, uplink=None, uplink_links=None, adopt=False):
     return result
 
 
+@calls.exposed
 def set_up(names):
     """Bring the links ``names`` up (those that exist).
 

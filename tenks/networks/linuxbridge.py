@@ -21,6 +21,7 @@ veth pair whose bridge end is a port of the bridge.
 """
 
 from tenks.networks import common
+from tenks.networks import linux
 from tenks.networks import marks
 from tenks.networks import ovs as ovs_mod
 from tenks.networks import uplink as uplink_mod
@@ -46,8 +47,8 @@ class LinuxBridge(common.LinkNetwork):
         if uplink in bridges:
             marks.check_ovs('uplink port of bridge %s' % props['name'],
                             source, port, props['cluster'], record.adopt)
-        outputs = self.linux(
-            'ensure_bridge', name=props['name'], mark=self.mark(props),
+        outputs = self.agent.call(
+            linux.ensure_bridge, name=props['name'], mark=self.mark(props),
             mac=props.get('mac'), mtu=props.get('mtu'), uplink=uplink,
             uplink_links=list(props['uplink_links']), ovs_bridges=bridges,
             previous_uplink=previous.get('uplink'), adopt=record.adopt,
@@ -71,10 +72,11 @@ class LinuxBridge(common.LinkNetwork):
         port = snap['ports'].get(source) if snap else None
         if port is not None and marks.ovs_owned(port, props['cluster']):
             self.ovs.transact(ovs_mod.del_port(source))
-        result = self.linux('delete_bridge', name=props['name'],
-                            mark=self.mark(props), uplink=props.get('uplink'),
-                            uplink_links=list(props['uplink_links']),
-                            adopt=bool(record.adopt))
+        result = self.agent.call(
+            linux.delete_bridge, name=props['name'], mark=self.mark(props),
+            uplink=props.get('uplink'),
+            uplink_links=list(props['uplink_links']),
+            adopt=bool(record.adopt))
         common.refuse_foreign('bridge %s' % record.name, result)
         return None
 
@@ -82,8 +84,8 @@ class LinuxBridge(common.LinkNetwork):
         """Look at every bridge in one link dump."""
         if not records:
             return {}
-        links = self.linux('inspect',
-                           names=self.bridge_link_names(records))
+        links = self.agent.call(linux.inspect,
+                                names=self.bridge_link_names(records))
         return {r.key: self._observe_bridge(r, links) for r in records}
 
     def _observe_bridge(self, record, links):

@@ -24,6 +24,7 @@ whose bridge end is a port of the bridge.
 
 from tenks import exception
 from tenks.networks import common
+from tenks.networks import linux
 from tenks.networks import marks
 from tenks.networks import ovs as ovs_mod
 from tenks.networks import uplink as uplink_mod
@@ -45,16 +46,17 @@ class OpenVSwitch(common.LinkNetwork):
             props['cluster'])
         source, side = props['uplink_links']
         snap = self.ovs.snapshot()
-        links = self.linux('inspect', names=[name, uplink, source, side])
+        links = self.agent.call(linux.inspect,
+                                names=[name, uplink, source, side])
         kind = uplink_mod.classify(name, uplink, links.get(uplink),
                                    snap['bridges'], self.host_name)
         self._check(record, snap, links, kind)
         mtu = uplink_mod.effective_mtu(props.get('mtu'), links.get(uplink))
         if kind == uplink_mod.LINUX_BRIDGE:
-            self.linux('ensure_veth', name=source, peer=side,
-                       mark=self.mark(props), mtu=mtu,
-                       masters={source: uplink}, adopt=record.adopt,
-                       what='uplink of bridge %s' % name)
+            self.agent.call(linux.ensure_veth, name=source, peer=side,
+                            mark=self.mark(props), mtu=mtu,
+                            masters={source: uplink}, adopt=record.adopt,
+                            what='uplink of bridge %s' % name)
         cmds = ovs_mod.ensure_bridge(name, cluster,
                                      props.get('datapath_type'),
                                      props.get('mac'), mtu)
@@ -70,9 +72,9 @@ class OpenVSwitch(common.LinkNetwork):
         if kind != uplink_mod.LINUX_BRIDGE and (source in links or
                                                 side in links):
             # A veth to a Linux bridge uplink it had before.
-            self.linux('delete_links', names=[source, side],
-                       mark=self.mark(props))
-        self.linux('set_up', names=[name])
+            self.agent.call(linux.delete_links, names=[source, side],
+                            mark=self.mark(props))
+        self.agent.call(linux.set_up, names=[name])
         return {'uplink': uplink, 'uplink_kind': kind, 'mtu': mtu}
 
     @staticmethod
@@ -157,9 +159,9 @@ class OpenVSwitch(common.LinkNetwork):
                                     ['Open vSwitch bridge %s' % name],
                                     marks.ovs_unmarked(bridge))
         self.ovs.transact(cmds)
-        result = self.linux('delete_links',
-                            names=list(props['uplink_links']),
-                            mark=self.mark(props), adopt=bool(record.adopt))
+        result = self.agent.call(
+            linux.delete_links, names=list(props['uplink_links']),
+            mark=self.mark(props), adopt=bool(record.adopt))
         if refused is not None:
             raise refused
         common.refuse_foreign('bridge %s' % record.name, result)
@@ -170,8 +172,8 @@ class OpenVSwitch(common.LinkNetwork):
         if not records:
             return {}
         snap = self.ovs.snapshot()
-        links = self.linux('inspect',
-                           names=self.bridge_link_names(records))
+        links = self.agent.call(linux.inspect,
+                                names=self.bridge_link_names(records))
         return {r.key: self._observe_bridge(r.props, snap, links)
                 for r in records}
 

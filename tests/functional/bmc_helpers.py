@@ -33,8 +33,8 @@ import xml.etree.ElementTree as ET
 import libvirt
 
 from tenks.bmc import none as bmc_none
-from tenks.bmc import sushy_tools
-from tenks.bmc import virtualbmc
+from tenks.bmc.sushy import plugin as sushy_tools
+from tenks.bmc.virtualbmc import plugin as virtualbmc
 from tenks import conf as conf_mod
 from tenks.hosts import context
 from tenks.hosts import local

@@ -23,7 +23,7 @@ import pytest
 import sushy
 from sushy import exceptions as sushy_exc
 
-from tenks.bmc import sushy_host
+from tenks.bmc.sushy import host as sushy_host
 from tenks import exception
 from tests.functional import bmc_helpers as bh
 

@@ -26,9 +26,11 @@ import textwrap
 
 import pytest
 
-from tenks.bmc import procs
-from tenks.bmc import vbmcd
+from tenks.bmc.virtualbmc import embedded
+from tenks.bmc.virtualbmc import entries
+from tenks.bmc.virtualbmc import vbmcd
 from tenks import exception
+from tenks.hosts import procs
 from tests.functional import bmc_helpers as bh
 
 MODES = ('vbmcd', 'embedded')
@@ -54,8 +56,17 @@ def _creds(record):
 
 
 def _daemons(world):
+    """``{pid: mode}``: the processes started with the service's config."""
     service = world.of('bmc_service')[0]
-    return vbmcd._family(service.props['run_dir'])
+    conf = entries.conf_path(service.props['run_dir'])
+    kinds = {'embedded': embedded.EmbeddedServer.modules,
+             'vbmcd': vbmcd.Vbmcd.modules}
+    out = {}
+    for pid in procs.find_by_args('--config', conf):
+        argv = procs.cmdline(pid)
+        out[pid] = next(mode for mode, modules in kinds.items()
+                        if any(m in argv for m in modules))
+    return out
 
 
 def test_ipmitool_power_bootdev_and_credentials(world):
@@ -232,8 +243,8 @@ def test_entries_of_others_are_left_alone(world):
     os.makedirs(entry_dir)
     entry = os.path.join(entry_dir, 'config')
     with open(entry, 'w') as f:
-        f.write(vbmcd.entry_text(record.props['domain'], '127.0.0.1',
-                                 record.props['port'], 'x', 'y', bh.URI))
+        f.write(entries.entry_text(record.props['domain'], '127.0.0.1',
+                                   record.props['port'], 'x', 'y', bh.URI))
     with open(entry) as f:
         before = f.read()
     observed = driver.observe('bmc', [record])[record.key]
@@ -325,7 +336,8 @@ def test_existing_vbmcd_when_not_managed(tmp_path, libvirtd):
             logfile = %(d)s/vbmcd.log
             ''') % {'d': theirs, 'port': world.env.vbmc_server_port})
     daemon = subprocess.Popen(
-        [sys.executable, '-m', 'tenks.bmc.run_vbmcd', '--config', conf],
+        [sys.executable, '-m', 'tenks.bmc.virtualbmc.run_vbmcd', '--config',
+         conf],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         start_new_session=True)
     try:

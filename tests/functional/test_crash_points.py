@@ -31,9 +31,10 @@ import subprocess
 
 import pytest
 
-from tenks.bmc import files
-from tenks.bmc import sushy_host
-from tenks.bmc import vbmcd
+from tenks.bmc.sushy import host as sushy_host
+from tenks.bmc.virtualbmc import entries
+from tenks.bmc.virtualbmc import managed
+from tenks.hosts import files
 from tenks.networks import linux
 from tenks.providers.libvirt import storage
 from tests.functional import env as env_mod
@@ -72,8 +73,8 @@ NETWORK_SPEC = '''
     '''
 
 #: Every step of an IPMI BMC delete, then of stopping its daemon.
-IPMI_DELETE_STEPS = vbmcd.DELETE_STEPS + (vbmcd.STOP_STEP,
-                                          files.REMOVE_STEP)
+IPMI_DELETE_STEPS = managed.DELETE_STEPS + (managed.STOP_STEP,
+                                            files.REMOVE_STEP)
 #: Every step of stopping a Redfish emulator.
 REDFISH_DELETE_STEPS = (sushy_host.STOP_STEP, files.REMOVE_STEP)
 #: Links made before they are marked; a pool defined before it is built;
@@ -143,11 +144,11 @@ def test_teardown_killed_inside_a_redfish_emulator_stop(make_env, step):
     _nothing_left(env)
 
 
-@pytest.mark.parametrize('step', [vbmcd.SERVICE_STEP,
+@pytest.mark.parametrize('step', [managed.SERVICE_STEP,
                                   sushy_host.SERVICE_STEP])
 def test_deploy_killed_between_a_config_and_its_daemon(make_env, step):
     """A daemon still running with its old config is restarted."""
-    if step == vbmcd.SERVICE_STEP:
+    if step == managed.SERVICE_STEP:
         env = make_env()
         spec = env.write_spec(IPMI_SPEC)
         env.tenks('deploy', '--spec', spec)
@@ -214,7 +215,7 @@ def test_teardown_fails_loudly_on_what_lost_its_mark(make_env):
     env.tenks('deploy', '--spec', spec)
     node = env.token + '0'
     entry_dir = os.path.join(env.run_dir, 'vbmc', 'conf', node)
-    os.unlink(os.path.join(entry_dir, vbmcd.OWNER_FILE))
+    os.unlink(os.path.join(entry_dir, entries.OWNER_FILE))
     link = 'p-%s-0-tap' % node
     subprocess.run(['ip', 'link', 'set', link, 'alias', ''], check=True)
     code, _out, err = env.tenks('teardown', check=False)

@@ -18,8 +18,8 @@ what exists, break things behind tenks' back and inject failures.
 """
 
 from tenks.bmc import none as bmc_none
-from tenks.bmc import sushy_tools
-from tenks.bmc import virtualbmc
+from tenks.bmc.sushy import plugin as sushy_tools
+from tenks.bmc.virtualbmc import plugin as virtualbmc
 from tenks import exception
 from tenks.networks import base as net_base
 from tenks import observation

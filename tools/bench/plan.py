@@ -26,8 +26,8 @@ import sys
 import time
 
 from tenks.bmc import none
-from tenks.bmc import sushy_tools
-from tenks.bmc import virtualbmc
+from tenks.bmc.sushy import plugin as sushy_tools
+from tenks.bmc.virtualbmc import plugin as virtualbmc
 from tenks.planner import reconcile
 from tenks.schedulers import filter as filter_sched
 from tenks.schedulers import round_robin

@@ -41,13 +41,12 @@ from tenks.providers.libvirt import capabilities
 from tenks.providers.libvirt import connection as conn_mod
 from tenks.providers.libvirt import domain_xml
 from tenks.providers.libvirt import firmware
+from tenks.providers.libvirt import hostside
 from tenks.providers.libvirt import images
 from tenks.providers.libvirt import metadata
 from tenks.providers.libvirt import storage
 
 LOG = logging.getLogger(__name__)
-
-ENSURE_DIRECTORY = 'tenks.providers.libvirt.hostside.ensure_directory'
 
 
 def _flags(*names):
@@ -163,7 +162,7 @@ class LibvirtProvider(base.Provider):
         with self._dirs_lock:
             if directory in self._dirs:
                 return
-        self._agent().call(ENSURE_DIRECTORY, path=directory)
+        self._agent().call(hostside.ensure_directory, path=directory)
         with self._dirs_lock:
             self._dirs.add(directory)
 

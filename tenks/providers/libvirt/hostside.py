@@ -18,7 +18,10 @@ Arguments and results are JSON-serialisable.
 
 import os
 
+from tenks.hosts import calls
 
+
+@calls.exposed
 def ensure_directory(path):
     """Create directory ``path`` (and its parents) when missing.
 

@@ -14,8 +14,8 @@
 
 import json
 
-from tenks.bmc import sushy_tools
-from tenks.bmc import virtualbmc
+from tenks.bmc.sushy import plugin as sushy_tools
+from tenks.bmc.virtualbmc import plugin as virtualbmc
 from tenks import secrets
 from tests.unit import base
 from tests.unit.planner import helpers

@@ -32,8 +32,8 @@ from ironicclient.v1 import node as ic_node
 from ironicclient.v1 import port as ic_port
 from ironicclient.v1 import portgroup as ic_portgroup
 
-from tenks.bmc import sushy_tools
-from tenks.bmc import virtualbmc
+from tenks.bmc.sushy import plugin as sushy_tools
+from tenks.bmc.virtualbmc import plugin as virtualbmc
 from tenks.exporters import bifrost
 from tenks.exporters import devstack
 from tenks.exporters import ironic

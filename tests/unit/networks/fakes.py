@@ -24,7 +24,7 @@ import json
 
 from tenks import exception
 from tenks.hosts import base as hosts_base
-from tenks.hosts import local
+from tenks.hosts import calls
 
 
 class FakeNetlink(object):
@@ -127,16 +127,19 @@ class FakeAgent(hosts_base.HostAgent):
 
     def call(self, function, **kwargs):
         from tenks.networks import linux
-        self.calls.append(function.rsplit('.', 1)[1])
+        name = calls.name_of(function)
+        self.calls.append(function.__name__)
         original = linux._netlink
         linux._netlink = lambda: self.netlink
         try:
-            # Through JSON, as a remote agent would.
-            kwargs = json.loads(json.dumps(kwargs))
-            return json.loads(json.dumps(
-                local.resolve(function)(**kwargs)))
+            # Through JSON and the allow-list, as a remote agent would.
+            reply = calls.run(name, json.loads(json.dumps(kwargs)))
         finally:
             linux._netlink = original
+        reply = json.loads(json.dumps(reply))
+        if 'error' in reply:
+            calls.raise_error(reply, self.name)
+        return reply['result']
 
     def run(self, argv, input=None, check=True, env=None, timeout=120):
         assert argv[0] == 'ovs-vsctl'

@@ -13,8 +13,8 @@
 """Plan specs against states the way ``tenks deploy`` does, without I/O."""
 
 from tenks.bmc import none
-from tenks.bmc import sushy_tools
-from tenks.bmc import virtualbmc
+from tenks.bmc.sushy import plugin as sushy_tools
+from tenks.bmc.virtualbmc import plugin as virtualbmc
 from tenks.planner import reconcile
 from tenks.schedulers import filter as filter_sched
 from tenks.state import store

@@ -14,9 +14,9 @@
 
 One Redfish emulator per hypervisor (it serves one libvirt URI), exposing
 only that hypervisor's Redfish nodes, at ``/redfish/v1/Systems/<uuid>``.
-The host-side work is in :mod:`tenks.bmc.sushy_host`, the config file in
-:mod:`tenks.bmc.sushy_config`, the protocol client in
-:mod:`tenks.bmc.redfish`.
+The host-side work is in :mod:`tenks.bmc.sushy.host`, the config file in
+:mod:`tenks.bmc.sushy.config`, the protocol client in
+:mod:`tenks.bmc.sushy.redfish`.
 
 Resource props (built by the pure class methods below)::
 
@@ -34,8 +34,9 @@ or removed, new credentials) and stopped when its service goes; a node's
 from oslo_log import log as logging
 
 from tenks.bmc import base
-from tenks.bmc import redfish
-from tenks.bmc import sushy_config
+from tenks.bmc.sushy import config as sushy_config
+from tenks.bmc.sushy import host
+from tenks.bmc.sushy import redfish
 from tenks import exception
 from tenks.hosts import context as hv_context
 from tenks import observation
@@ -59,7 +60,6 @@ class SushyTools(base.BMCEmulator):
     """Redfish through sushy-tools' emulator (``sushy-emulator``)."""
 
     service_scope = 'hypervisor'
-    host_module = 'tenks.bmc.sushy_host'
 
     # -- pure half ------------------------------------------------------
 
@@ -128,7 +128,7 @@ class SushyTools(base.BMCEmulator):
         found = {}
         if not (opts.uefi_loader and opts.uefi_nvram_template and
                 opts.uefi_secure_nvram_template):
-            found = self._call('firmware')
+            found = self._call(host.firmware)
         for key, opt in (('uefi_loader', opts.uefi_loader),
                          ('nvram', opts.uefi_nvram_template),
                          ('secure_nvram', opts.uefi_secure_nvram_template)):
@@ -142,25 +142,25 @@ class SushyTools(base.BMCEmulator):
             props, props['run_dir'], self._firmware(),
             feature_set=self.conf.redfish.feature_set,
             emulate_storage=self.conf.redfish.emulate_storage)
-        result = self._check(self._call(
-            'ensure_emulator', run_dir=props['run_dir'],
+        result = self._call(
+            host.ensure_emulator, run_dir=props['run_dir'],
             log_file=props['log_file'], config=config,
-            users=props['users']), 'Redfish emulator %s' % record.name)
+            users=props['users'])
         return {'pid': result['pid'], 'url': result['url']}
 
     def update_bmc_service(self, old, record):
         if old.props.get('run_dir') != record.props.get('run_dir'):
-            self._call('stop_emulator', run_dir=old.props['run_dir'])
+            self._call(host.stop_emulator, run_dir=old.props['run_dir'])
         return self.create_bmc_service(record)
 
     def delete_bmc_service(self, record):
-        self._call('stop_emulator', run_dir=record.props['run_dir'])
+        self._call(host.stop_emulator, run_dir=record.props['run_dir'])
 
     def observe_bmc_service(self, records):
         out = {}
         for record in records:
             props = record.props
-            status = self._call('status', run_dir=props['run_dir'],
+            status = self._call(host.status, run_dir=props['run_dir'],
                                 address=props['address'],
                                 port=props['port'])
             out[record.key] = base.service_observation(status)
@@ -168,15 +168,13 @@ class SushyTools(base.BMCEmulator):
 
     def create_bmc(self, record):
         props = record.props
-        result = self._check(self._call('ensure_running',
-                                        run_dir=props['run_dir']),
-                             'BMC %s' % record.name)
+        result = self._call(host.ensure_running, run_dir=props['run_dir'])
         if result.get('missing'):
             raise exception.TenksError(
                 'BMC %s: the Redfish emulator of hypervisor %s has no '
                 'configuration in %s' % (record.name, record.hypervisor,
                                          props['run_dir']))
-        self._call('check_system', run_dir=props['run_dir'],
+        self._call(host.check_system, run_dir=props['run_dir'],
                    system_id=props['system_id'],
                    username=props['username'], password=props['password'])
         return {'url': self.endpoint(props)}
@@ -198,7 +196,7 @@ class SushyTools(base.BMCEmulator):
         out = {}
         for run_dir, group in groups.items():
             first = group[0].props
-            listed = self._call('systems', run_dir=run_dir,
+            listed = self._call(host.systems, run_dir=run_dir,
                                 username=first['username'],
                                 password=first['password'])
             for record in group:

@@ -10,27 +10,17 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""Finding, starting and stopping emulator processes through /proc."""
+"""Finding, starting and stopping daemons (psutil)."""
 
-import ipaddress
 import os
 import socket
 import sys
 
-from tenks.bmc import procs
+from tenks.hosts import procs
 from tests.unit import base
 
 
 class AddressTest(base.TestCase):
-
-    def test_hex_address(self):
-        self.assertEqual(ipaddress.ip_address('127.0.0.1'),
-                         procs._hex_address('0100007F'))
-        self.assertEqual(ipaddress.ip_address('::1'), procs._hex_address(
-            '00000000000000000000000001000000'))
-        self.assertEqual(ipaddress.ip_address('::ffff:10.0.0.1'),
-                         procs._hex_address(
-                             '0000000000000000FFFF00000100000A'))
 
     def test_same_address(self):
         self.assertTrue(procs._same_address('127.0.0.1', '127.0.0.1'))

@@ -13,13 +13,13 @@
 """Host side of the sushy_tools emulator: one sushy-emulator per hypervisor.
 
 Functions here run on the hypervisor's host (through
-``HypervisorContext.agent.call('tenks.bmc.sushy_host.<function>', ...)``)
-and return JSON-able data; a port held by someone else comes back as
-``{'conflict': message}``.
+``HypervisorContext.agent.call(host.<function>, ...)``) and return
+JSON-able data; a port held by someone else raises
+:class:`tenks.exception.ResourceConflict`.
 
 Layout of ``run_dir`` (mode 0700; files 0600)::
 
-    emulator.conf   the emulator's config (:mod:`tenks.bmc.sushy_config`)
+    emulator.conf   the emulator's config (:mod:`tenks.bmc.sushy.config`)
     htpasswd        bcrypt users for HTTP basic auth
     launch.json     how to start it again (address, port, TLS, log file)
     state/          the emulator's own state (volumes, virtual media...)
@@ -35,12 +35,14 @@ import os
 import sys
 import time
 
-from tenks.bmc import files
-from tenks.bmc import htpasswd
-from tenks.bmc import procs
-from tenks.bmc import redfish
-from tenks.bmc import sushy_config
+from tenks.bmc.sushy import config as sushy_config
+from tenks.bmc.sushy import htpasswd
+from tenks.bmc.sushy import redfish
+from tenks import exception
 from tenks import faults
+from tenks.hosts import calls
+from tenks.hosts import files
+from tenks.hosts import procs
 
 MODULE = 'sushy_tools.emulator.main'
 #: Crash point: the emulator's files written, the emulator not restarted.
@@ -54,7 +56,7 @@ _OVERRIDES = ('SUSHY_EMULATOR_CONFIG', 'SUSHY_EMULATOR_LIBVIRT_URI',
               'SUSHY_EMULATOR_LIBVIRT_URL', 'OS_CLOUD')
 
 
-class EmulatorError(Exception):
+class EmulatorError(exception.TenksError):
     """The Redfish emulator cannot be started or does not answer."""
 
 
@@ -79,11 +81,6 @@ def local_url(address, port, tls):
     return '%s://%s:%d' % ('https' if tls else 'http', host, int(port))
 
 
-def _owner(address, port):
-    owners = procs.port_owners('tcp', int(port), address)
-    return owners[0] if owners else None
-
-
 def _answers(launch):
     client = redfish.Client(local_url(launch['address'], launch['port'],
                                       launch['tls']), timeout=3)
@@ -95,8 +92,8 @@ def _answers(launch):
 
 
 def _answering(launch, pid):
-    return _owner(launch['address'], launch['port']) == pid and \
-        _answers(launch)
+    return (procs.listens(pid, 'tcp', int(launch['port']),
+                          launch['address']) and _answers(launch))
 
 
 def _digest(run_dir):
@@ -119,13 +116,20 @@ def _read_launch(run_dir):
 
 
 def _foreign(launch, ours):
-    owner = _owner(launch['address'], launch['port'])
-    if owner is not None and owner not in ours:
-        return ('Redfish port %s:%s is in use by %s, which tenks did not '
-                'start; give the hypervisor another redfish_port' % (
-                    launch['address'], launch['port'],
-                    procs.describe(owner)))
+    for owner in procs.port_owners('tcp', int(launch['port']),
+                                   launch['address']):
+        if owner not in ours:
+            return ('Redfish port %s:%s is in use by %s, which tenks did not '
+                    'start; give the hypervisor another redfish_port' % (
+                        launch['address'], launch['port'],
+                        procs.describe(owner)))
     return None
+
+
+def _refuse_foreign(launch, ours):
+    conflict = _foreign(launch, ours)
+    if conflict:
+        raise exception.ResourceConflict(conflict)
 
 
 def _start(run_dir, launch):
@@ -149,21 +153,21 @@ def _start(run_dir, launch):
                                        procs.tail(launch['log_file'])))
 
 
+@calls.exposed
 def ensure_emulator(run_dir, log_file, config, users):
     """Write the emulator's files and make it run with them (host side).
 
     :param config: the config file text (:func:`sushy_config.render`).
     :param users: ``[{'username', 'password'}]`` for the htpasswd file.
-    :returns: ``{'pid', 'started', 'url'}`` or ``{'conflict': message}``.
+    :returns: ``{'pid', 'started', 'url'}``.
+    :raises ResourceConflict: someone else holds its port.
     :raises EmulatorError: it does not start.
     """
     props_launch = _launch_of(config, log_file)
     pairs = [(u['username'], u['password']) for u in users]
     with files.locked(run_dir):
         ours = _emulators(run_dir)
-        conflict = _foreign(props_launch, ours)
-        if conflict:
-            return {'conflict': conflict}
+        _refuse_foreign(props_launch, ours)
         os.makedirs(os.path.join(run_dir, sushy_config.STATE_DIR),
                     mode=0o700, exist_ok=True)
         auth = os.path.join(run_dir, sushy_config.AUTH_FILE)
@@ -199,21 +203,20 @@ def _launch_of(config, log_file):
             'log_file': log_file}
 
 
+@calls.exposed
 def ensure_running(run_dir):
     """Start the emulator again from its files if it is not running.
 
-    :returns: ``{'pid', 'started', 'url'}``, ``{'conflict': message}``, or
-        ``{'missing': True}`` when it has no files (its service was never
-        created or was removed).
+    :returns: ``{'pid', 'started', 'url'}``, or ``{'missing': True}`` when
+        it has no files (its service was never created or was removed).
+    :raises ResourceConflict: someone else holds its port.
     """
     launch = _read_launch(run_dir)
     if launch is None or not os.path.exists(_config_path(run_dir)):
         return {'missing': True}
     with files.locked(run_dir):
         ours = _emulators(run_dir)
-        conflict = _foreign(launch, ours)
-        if conflict:
-            return {'conflict': conflict}
+        _refuse_foreign(launch, ours)
         url = local_url(launch['address'], launch['port'], launch['tls'])
         for pid in ours:
             if _healthy(run_dir, launch, pid):
@@ -221,6 +224,7 @@ def ensure_running(run_dir):
         return {'pid': _start(run_dir, launch), 'started': True, 'url': url}
 
 
+@calls.exposed
 def check_system(run_dir, system_id, username, password):
     """Check that the emulator serves ``system_id`` to these credentials.
 
@@ -240,6 +244,7 @@ def check_system(run_dir, system_id, username, password):
                             '%s' % (run_dir, system_id, exc))
 
 
+@calls.exposed
 def systems(run_dir, username, password):
     """The systems the emulator exposes (host side).
 
@@ -260,6 +265,7 @@ def systems(run_dir, username, password):
                         for m in members]}
 
 
+@calls.exposed
 def status(run_dir, address, port):
     """What runs for the emulator of ``run_dir`` (host side).
 
@@ -286,6 +292,7 @@ def status(run_dir, address, port):
     return dict(out, state='absent')
 
 
+@calls.exposed
 def stop_emulator(run_dir):
     """Stop the emulator and remove its files; the log is kept.
 
@@ -301,6 +308,7 @@ def stop_emulator(run_dir):
     return {'stopped': bool(pids)}
 
 
+@calls.exposed
 def firmware():
     """The UEFI firmware installed on this host (host side)."""
     return sushy_config.find_firmware()

@@ -17,7 +17,7 @@ the hypervisors there; each node is a vbmc entry bound to its own UDP
 port. tenks runs and supervises that daemon itself (``[vbmc]
 manage_daemon``), as vbmcd or as its single-process ``embedded`` server
 (``[vbmc] mode``), or uses a vbmcd someone else runs. The host-side work
-is in :mod:`tenks.bmc.vbmcd`; the protocol client in :mod:`tenks.bmc.ipmi`.
+is in :mod:`.host`; the protocol client in :mod:`.ipmi`.
 
 Resource props (built by the pure class methods below)::
 
@@ -33,8 +33,9 @@ while it has BMCs to serve.
 from oslo_log import log as logging
 
 from tenks.bmc import base
-from tenks.bmc import ipmi
-from tenks.bmc import vbmcd
+from tenks.bmc.virtualbmc import daemon
+from tenks.bmc.virtualbmc import host
+from tenks.bmc.virtualbmc import ipmi
 from tenks.hosts import context as hv_context
 from tenks import observation
 
@@ -50,7 +51,6 @@ class VirtualBMC(base.BMCEmulator):
     """IPMI through VirtualBMC (``vbmc``/``vbmcd``)."""
 
     service_scope = 'site'
-    host_module = 'tenks.bmc.vbmcd'
 
     # -- pure half ------------------------------------------------------
 
@@ -102,12 +102,11 @@ class VirtualBMC(base.BMCEmulator):
 
     def _service(self, props):
         mode = props.get('mode') or self.conf.vbmc.mode
-        return vbmcd.service_args(props, mode)
+        return daemon.service_args(props, mode)
 
     def create_bmc_service(self, record):
         service = self._service(record.props)
-        result = self._check(self._call('ensure_service', service=service),
-                             'IPMI daemon %s' % record.name)
+        result = self._call(host.ensure_service, service=service)
         return {'pid': result.get('pid'), 'mode': service['mode']}
 
     def update_bmc_service(self, old, record):
@@ -115,13 +114,13 @@ class VirtualBMC(base.BMCEmulator):
         if _service_location(old.props) != _service_location(record.props):
             # Its BMCs move when their own records are updated; the old
             # daemon stops with the last of them.
-            self._call('stop_service', service=self._service(old.props))
+            self._call(host.stop_service, service=self._service(old.props))
         return outputs
 
     def delete_bmc_service(self, record):
-        result = self._check(self._call(
-            'stop_service', service=self._service(record.props),
-            cluster=self.conf.cluster_name), 'IPMI daemon %s' % record.name)
+        result = self._call(host.stop_service,
+                            service=self._service(record.props),
+                            cluster=self.conf.cluster_name)
         if result.get('kept'):
             LOG.info('IPMI daemon %s left running: %s', record.name,
                      result['kept'])
@@ -129,7 +128,7 @@ class VirtualBMC(base.BMCEmulator):
     def observe_bmc_service(self, records):
         out = {}
         for record in records:
-            status = self._call('service_status',
+            status = self._call(host.service_status,
                                 service=self._service(record.props))
             owned = True if record.props.get('managed', True) else None
             out[record.key] = base.service_observation(status, owned)
@@ -138,12 +137,12 @@ class VirtualBMC(base.BMCEmulator):
     def create_bmc(self, record):
         props = record.props
         service = self._service(props)
-        result = self._check(self._call(
-            'ensure_bmc', service=service, cluster=self.conf.cluster_name,
+        result = self._call(
+            host.ensure_bmc, service=service, cluster=self.conf.cluster_name,
             domain=props['domain'], address=props['address'],
             port=props['port'], username=props['username'],
             password=props['password'], libvirt_uri=props['libvirt_uri'],
-            adopt=bool(record.adopt)), 'BMC %s' % record.name)
+            adopt=bool(record.adopt))
         return {'daemon_pid': result.get('pid'), 'mode': service['mode']}
 
     def update_bmc(self, old, record):
@@ -152,10 +151,10 @@ class VirtualBMC(base.BMCEmulator):
         return self.create_bmc(record)
 
     def delete_bmc(self, record):
-        result = self._check(self._call(
-            'delete_bmc', service=self._service(record.props),
+        result = self._call(
+            host.delete_bmc, service=self._service(record.props),
             cluster=self.conf.cluster_name, domain=record.props['domain'],
-            adopt=bool(record.adopt)), 'BMC %s' % record.name)
+            adopt=bool(record.adopt))
         if result.get('kept'):
             LOG.info('IPMI daemon of BMC %s left running: %s', record.name,
                      result['kept'])
@@ -168,7 +167,7 @@ class VirtualBMC(base.BMCEmulator):
         out = {}
         cluster = self.conf.cluster_name
         for group in groups.values():
-            entries = self._call('list_bmcs',
+            entries = self._call(host.list_bmcs,
                                  service=self._service(group[0].props))
             for record in group:
                 out[record.key] = self._observed(

@@ -12,11 +12,12 @@
 
 """Run VirtualBMC's own vbmcd in the foreground with a given config file.
 
-``python -m tenks.bmc.run_vbmcd --config FILE`` is ``VIRTUALBMC_CONFIG=FILE
-vbmcd --foreground``, with the config file's path in the command line so
-that tenks (and people reading ``ps``) can tell which vbmcd is whose. In
-the foreground vbmcd writes its real pid into its pid file (daemonised,
-vbmcd 3.3.0 writes 0); tenks detaches it itself.
+``python -m tenks.bmc.virtualbmc.run_vbmcd --config FILE`` is
+``VIRTUALBMC_CONFIG=FILE vbmcd --foreground``, with the config file's path
+in the command line so that tenks (and people reading ``ps``) can tell
+which vbmcd is whose. In the foreground vbmcd writes its real pid into
+its pid file (daemonised, vbmcd 3.3.0 writes 0); tenks detaches it
+itself.
 """
 
 import argparse
@@ -25,7 +26,8 @@ import sys
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog='python -m tenks.bmc.run_vbmcd')
+    parser = argparse.ArgumentParser(
+        prog='python -m tenks.bmc.virtualbmc.run_vbmcd')
     parser.add_argument('--config', required=True,
                         help='virtualbmc.conf of this vbmcd.')
     args = parser.parse_args(argv)

@@ -10,35 +10,15 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""The plugins' impure half, with a host agent that records the calls."""
+"""The virtualbmc plugin's impure half, with a recording host agent."""
 
-import ast
-
-from tenks.bmc import sushy_tools
-from tenks.bmc import virtualbmc
+from tenks.bmc.virtualbmc import plugin as virtualbmc
 from tenks import exception
 from tenks.hosts import context
-from tenks.state import model as state_model
 from tests.unit import base
+from tests.unit.bmc import helpers
 
-
-class RecordingAgent(object):
-    """Answers host-side calls from a table; remembers them."""
-
-    def __init__(self, answers):
-        self.answers = answers
-        self.calls = []
-
-    def call(self, function, **kwargs):
-        self.calls.append((function.rsplit('.', 1)[1], kwargs))
-        answer = self.answers[function.rsplit('.', 1)[1]]
-        return answer(**kwargs) if callable(answer) else answer
-
-
-def _record(kind, name, driver, props):
-    return state_model.ResourceRecord(kind=kind, name=name, driver=driver,
-                                      hypervisor='localhost', props=props)
-
+_record = helpers.record
 
 IPMI_PROPS = {'domain': 'tk0', 'uuid': 'u0', 'libvirt_uri': 'qemu:///system',
               'address': '127.0.0.1', 'port': 6230, 'username': 'admin',
@@ -51,7 +31,7 @@ SERVICE_PROPS = {'managed': True, 'server_port': 50891,
 class VirtualBMCTest(base.TestCase):
 
     def driver(self, answers, conf=''):
-        self.agent = RecordingAgent(answers)
+        self.agent = helpers.RecordingAgent(answers)
         hv = context.HypervisorContext('localhost', 'qemu:///system',
                                        agent=self.agent)
         return virtualbmc.VirtualBMC(self.make_conf(
@@ -83,11 +63,12 @@ class VirtualBMCTest(base.TestCase):
                                                    record)['mode'])
 
     def test_conflict(self):
-        driver = self.driver({'ensure_bmc': {'conflict': 'not ours'}})
+        driver = self.driver({'ensure_bmc': exception.ResourceConflict(
+            'not ours')})
         record = _record('bmc', 'tk0', 'virtualbmc', IPMI_PROPS)
         error = self.assertRaises(exception.ResourceConflict,
                                   driver.create, 'bmc', record)
-        self.assertIn('BMC tk0: not ours', str(error))
+        self.assertIn('not ours', str(error))
 
     def test_update_moves_between_daemons(self):
         driver = self.driver({'ensure_bmc': {'pid': 2},
@@ -149,11 +130,12 @@ class VirtualBMCTest(base.TestCase):
         self.assertIn('cluster other', seen[records[2].key].detail)
 
     def test_delete_refuses_entries_not_provably_ours(self):
-        driver = self.driver({'delete_bmc': {'conflict': 'no tenks mark'}})
+        driver = self.driver({'delete_bmc': exception.ResourceConflict(
+            'no tenks mark')})
         record = _record('bmc', 'tk0', 'virtualbmc', IPMI_PROPS)
         error = self.assertRaises(exception.ResourceConflict,
                                   driver.delete, 'bmc', record)
-        self.assertIn('BMC tk0: no tenks mark', str(error))
+        self.assertIn('no tenks mark', str(error))
         self.assertEqual('delete_bmc', self.agent.calls[0][0])
         self.assertFalse(self.agent.calls[0][1]['adopt'])
 
@@ -164,89 +146,3 @@ class VirtualBMCTest(base.TestCase):
         record.adopt = True
         self.assertIsNone(driver.delete('bmc', record))
         self.assertTrue(self.agent.calls[0][1]['adopt'])
-
-
-SUSHY_SERVICE = {
-    'hypervisor': 'localhost', 'address': '127.0.0.1', 'port': 8000,
-    'libvirt_uri': 'qemu:///system', 'tls_cert': None, 'tls_key': None,
-    'instances': ['u1'], 'disks': {'u1': [1024]},
-    'users': [{'username': 'admin', 'password': 'pw'}],
-    'run_dir': '/r/sushy-localhost', 'log_file': '/l/sushy.log'}
-SUSHY_BMC = {'domain': 'tk1', 'uuid': 'u1', 'address': '127.0.0.1',
-             'port': 8000, 'username': 'admin', 'password': 'pw',
-             'system_id': '/redfish/v1/Systems/u1', 'tls': False,
-             'run_dir': '/r/sushy-localhost'}
-FIRMWARE = {'uefi_loader': '/fw/a', 'nvram': '/fw/b', 'secure_nvram': None,
-            'aarch64_loader': None}
-
-
-class SushyToolsTest(base.TestCase):
-
-    def driver(self, answers, conf=''):
-        self.agent = RecordingAgent(answers)
-        hv = context.HypervisorContext('localhost', 'qemu:///system',
-                                       agent=self.agent)
-        return sushy_tools.SushyTools(self.make_conf(conf), hv)
-
-    def test_create_service_renders_config(self):
-        driver = self.driver({'firmware': FIRMWARE,
-                              'ensure_emulator': {'pid': 3, 'url': 'u'}})
-        record = _record('bmc_service', 'localhost/sushy_tools',
-                         'sushy_tools', SUSHY_SERVICE)
-        self.assertEqual({'pid': 3, 'url': 'u'},
-                         driver.create('bmc_service', record))
-        kwargs = self.agent.calls[1][1]
-        self.assertEqual(SUSHY_SERVICE['users'], kwargs['users'])
-        config = {}
-        for node in ast.parse(kwargs['config']).body:
-            config[node.targets[0].id] = ast.literal_eval(node.value)
-        self.assertEqual(['u1'], config['SUSHY_EMULATOR_ALLOWED_INSTANCES'])
-        self.assertEqual('/fw/a', config['SUSHY_EMULATOR_BOOT_LOADER_MAP'][
-            'UEFI']['x86_64'])
-        self.assertNotIn('pw', kwargs['config'])
-
-    def test_firmware_options_win(self):
-        driver = self.driver(
-            {'ensure_emulator': {'pid': 3, 'url': 'u'}},
-            '[redfish]\nuefi_loader = /o/code\nuefi_nvram_template = /o/v\n'
-            'uefi_secure_nvram_template = /o/s\nfeature_set = vmedia\n'
-            'emulate_storage = false\n')
-        record = _record('bmc_service', 's', 'sushy_tools', SUSHY_SERVICE)
-        driver.create('bmc_service', record)
-        self.assertEqual(['ensure_emulator'],
-                         [c[0] for c in self.agent.calls])
-        config = self.agent.calls[0][1]['config']
-        self.assertIn("'x86_64': '/o/code'", config)
-        self.assertIn("SUSHY_EMULATOR_FEATURE_SET = 'vmedia'", config)
-        self.assertNotIn('SUSHY_EMULATOR_STORAGE', config)
-
-    def test_create_bmc_checks_the_system(self):
-        driver = self.driver({'ensure_running': {'pid': 3, 'url': 'u'},
-                              'check_system': 'off'})
-        record = _record('bmc', 'tk1', 'sushy_tools', SUSHY_BMC)
-        self.assertEqual(
-            {'url': 'http://127.0.0.1:8000/redfish/v1/Systems/u1'},
-            driver.create('bmc', record))
-        self.assertEqual('/redfish/v1/Systems/u1',
-                         self.agent.calls[1][1]['system_id'])
-
-    def test_create_bmc_without_service(self):
-        driver = self.driver({'ensure_running': {'missing': True}})
-        record = _record('bmc', 'tk1', 'sushy_tools', SUSHY_BMC)
-        error = self.assertRaises(exception.TenksError, driver.create,
-                                  'bmc', record)
-        self.assertIn('has no configuration', str(error))
-
-    def test_observe_bmcs(self):
-        driver = self.driver({'systems': {'systems': [
-            '/redfish/v1/Systems/u1']}})
-        records = [_record('bmc', 'tk1', 'sushy_tools', SUSHY_BMC),
-                   _record('bmc', 'tk2', 'sushy_tools', dict(
-                       SUSHY_BMC, system_id='/redfish/v1/Systems/u2'))]
-        seen = driver.observe('bmc', records)
-        self.assertTrue(seen[records[0].key].healthy)
-        self.assertFalse(seen[records[1].key].healthy)
-        driver = self.driver({'systems': {'error': 'refused'}})
-        seen = driver.observe('bmc', records)
-        self.assertEqual(['refused', 'refused'],
-                         [o.detail for o in seen.values()])

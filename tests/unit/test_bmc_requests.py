@@ -18,7 +18,7 @@ The plugins are in memory; their BMCs answer from a table.
 import json
 
 
-from tenks.bmc import protocol
+from tenks import bmc_requests as protocol
 from tenks import exception
 from tenks.state import model as state_model
 from tests.unit import base

@@ -25,9 +25,9 @@ import shutil
 import socket
 import time
 
-from tenks.bmc import procs
-from tenks.bmc import vbmc_embedded
-from tenks.bmc import vbmcd
+from tenks.bmc.virtualbmc import entries
+from tenks.bmc.virtualbmc import server
+from tenks.hosts import procs
 from tests.unit import base
 
 
@@ -56,15 +56,15 @@ class ServerTest(base.TestCase):
         self.config_dir = os.path.join(self.tmp, 'conf')
         os.makedirs(self.config_dir)
         self.status_file = os.path.join(self.tmp, 'embedded.json')
-        self.server = vbmc_embedded.Server(
+        self.server = server.Server(
             self.config_dir, self.status_file, logging.getLogger('test'))
         self.addCleanup(self.server.close_all)
         self.ports = _free_udp_ports(4)
 
     def entry(self, name, port, password='pw', active=True):
         os.makedirs(os.path.join(self.config_dir, name), exist_ok=True)
-        text = vbmcd.entry_text(name, '127.0.0.1', port, 'admin', password,
-                                'qemu:///system')
+        text = entries.entry_text(name, '127.0.0.1', port, 'admin',
+                                  password, 'qemu:///system')
         if not active:
             text = text.replace('active = True', 'active = False')
         with open(os.path.join(self.config_dir, name, 'config'), 'w') as f:
@@ -160,22 +160,22 @@ class PruneTest(base.TestCase):
 
     def test_idle_sessions_go(self):
         from pyghmi.ipmi.private import session
-        server = vbmc_embedded.Server(
+        served = server.Server(
             os.path.join(self.tmp, 'conf'), os.path.join(self.tmp, 's.json'),
             logging.getLogger('test'))
-        self.addCleanup(server.close_all)
+        self.addCleanup(served.close_all)
         handlers = session.Session.bmc_handlers
         busy, idle = _Session(), _Session()
         keys = [('127.0.0.1', 40001), ('127.0.0.1', 40002)]
         handlers[keys[0]] = {6230: busy}
         handlers[keys[1]] = {6230: idle}
         self.addCleanup(lambda: [handlers.pop(k, None) for k in keys])
-        limit = vbmc_embedded.SESSION_IDLE_SECONDS
-        server.prune_sessions(1000.0)
+        limit = server.SESSION_IDLE_SECONDS
+        served.prune_sessions(1000.0)
         busy.sequencenumber += 1
-        server.prune_sessions(1000.0 + limit / 2)
+        served.prune_sessions(1000.0 + limit / 2)
         self.assertEqual({keys[0], keys[1]}, set(keys) & set(handlers))
         busy.sequencenumber += 1
-        server.prune_sessions(1000.0 + limit + 1)
+        served.prune_sessions(1000.0 + limit + 1)
         self.assertIn(keys[0], handlers)
         self.assertNotIn(keys[1], handlers)

@@ -39,7 +39,7 @@ After each scan it writes ``<run dir>/embedded.json`` atomically:
 A caller that changed a file at time T and sent SIGHUP waits for a
 ``scanned_at`` after T.
 
-Run as ``python -m tenks.bmc.vbmc_embedded --config FILE``.
+Run as ``python -m tenks.bmc.virtualbmc.server --config FILE``.
 """
 
 import argparse
@@ -294,7 +294,7 @@ class Server(object):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(
-        prog='python -m tenks.bmc.vbmc_embedded',
+        prog='python -m tenks.bmc.virtualbmc.server',
         description='Serve every active VirtualBMC of a vbmc config '
                     'directory from one process.')
     parser.add_argument('--config', required=True,
