@@ -49,6 +49,7 @@ import json
 import os
 import signal
 import sys
+import threading
 import time
 
 RESCAN_SECONDS = 10
@@ -59,8 +60,13 @@ REBIND_SECONDS = 2
 #: pyghmi never forgets server sessions; ipmitool (and so Ironic) opens a
 #: new one for every command.
 SESSION_IDLE_SECONDS = 120
+#: The longest wait for one turn of pyghmi's I/O loop.
+QUIESCE_SECONDS = 1.0
 SECTION = 'VirtualBMC'
 STATUS_FILE = 'embedded.json'
+
+# The process's wake-up socket (see Server._open_anchor).
+_ANCHOR = None
 
 
 def status_path(config_file):
@@ -117,11 +123,16 @@ class Server(object):
 
         pyghmi wakes its select loop by sending to ``iosockets[0]``; with
         BMCs coming and going that must never be a BMC's socket, nor may
-        the list become empty.
+        the list become empty. One per process, never closed: a socket
+        closed while pyghmi's I/O thread watches it ends that thread.
         """
-        import socket
-        info = socket.getaddrinfo('127.0.0.1', 0, 0, socket.SOCK_DGRAM)[0]
-        return self._session.Session._assignsocket(server=info)
+        global _ANCHOR
+        if _ANCHOR is None:
+            import socket
+            info = socket.getaddrinfo('127.0.0.1', 0, 0,
+                                      socket.SOCK_DGRAM)[0]
+            _ANCHOR = self._session.Session._assignsocket(server=info)
+        return _ANCHOR
 
     # -- scanning ---------------------------------------------------------
 
@@ -153,14 +164,11 @@ class Server(object):
     def scan(self):
         started = time.time_ns()
         wanted, bad = self.wanted()
-        closed = set()
-        for domain in list(self.served):
-            entry, _bmc = self.served[domain]
-            if wanted.get(domain) != entry:
-                closed.add((entry['address'], entry['port']))
-                self.close(domain)
-        if closed:
-            self._wake()
+        gone = [d for d, (entry, _bmc) in self.served.items()
+                if wanted.get(d) != entry]
+        closed = {(e['address'], e['port'])
+                  for e, _bmc in (self.served[d] for d in gone)}
+        self.close(*gone)
         self.errors = {d: e for d, e in self.errors.items() if d in wanted}
         self.errors.update(bad)
         for domain, entry in wanted.items():
@@ -170,13 +178,39 @@ class Server(object):
             self.open(domain, entry, retry=just_closed)
         self.write_status(started)
 
-    def _wake(self):
-        """Make pyghmi's I/O thread leave its select().
+    def _quiesce(self):
+        """Return once pyghmi's I/O thread no longer holds removed sockets.
 
-        A select() in progress holds a reference to every socket it
-        watches: a closed BMC socket keeps its port until it returns.
+        The thread passes the socket list to select() again on every turn
+        of its loop, and a select() in progress holds every socket it
+        watches (a closed BMC socket keeps its port until it returns).
+        Closing a socket the thread is about to pass to select() makes
+        select() fail with EBADF, which ends the thread for good (and
+        with it every BMC of this process). So, after taking sockets out
+        of the list, wait for two turns of the thread's loop: the second
+        select() started after they left the list.
         """
-        self._anchor.sendto(b'\0', self._anchor.getsockname())
+        for _ in range(2):
+            self._turn()
+
+    def _turn(self):
+        """Wait for the I/O thread to finish a turn of its loop.
+
+        pyghmi's own wait (``_io_wait``) has no bound: queue the same kind
+        of request, wake the thread, and give up after QUIESCE_SECONDS (a
+        dead thread never answers; :meth:`run` notices it).
+        """
+        session = self._session
+        done = threading.Event()
+        session.ioqueue.append((session._monotonic_time() + QUIESCE_SECONDS,
+                                done, None))
+        # The thread answers the request after the select() that follows
+        # the one it was queued in: wake it until it has.
+        deadline = time.monotonic() + QUIESCE_SECONDS
+        while time.monotonic() < deadline:
+            self._anchor.sendto(b'\0', self._anchor.getsockname())
+            if done.wait(0.002):
+                return
 
     def open(self, domain, entry, retry=False):
         from virtualbmc import vbmc
@@ -204,29 +238,43 @@ class Server(object):
                            entry['address'], entry['port'], message)
         self.errors[domain] = (entry, message)
 
-    def close(self, domain):
-        entry, bmc = self.served.pop(domain)
+    def close(self, *domains):
+        """Stop serving ``domains`` and close their sockets."""
+        if not domains:
+            return
         session = self._session
-        sock = bmc.serversocket
         handlers = session.Session.bmc_handlers
-        handlers.pop(sock, None)
-        for key, ports in list(handlers.items()):
-            if isinstance(ports, dict):
-                for port, handler in list(ports.items()):
-                    if getattr(handler, 'bmc', None) is bmc:
-                        del ports[port]
-                if not ports:
-                    handlers.pop(key, None)
+        closing = []
+        for domain in domains:
+            entry, bmc = self.served.pop(domain)
+            sock = bmc.serversocket
+            handlers.pop(sock, None)
+            for key, ports in list(handlers.items()):
+                if isinstance(ports, dict):
+                    for port, handler in list(ports.items()):
+                        if getattr(handler, 'bmc', None) is bmc:
+                            del ports[port]
+                    if not ports:
+                        handlers.pop(key, None)
+            closing.append((domain, entry, sock))
         # Rebind rather than mutate: pyghmi's I/O thread may be iterating
         # over the old list.
-        session.iosockets = [s for s in session.iosockets if s is not sock]
-        sock.close()
-        self.log.info('closed BMC of %s on %s:%s', domain, entry['address'],
-                      entry['port'])
+        gone = {id(sock) for _d, _e, sock in closing}
+        session.iosockets = [s for s in session.iosockets
+                             if id(s) not in gone]
+        self._quiesce()
+        for domain, entry, sock in closing:
+            sock.close()
+            self.log.info('closed BMC of %s on %s:%s', domain,
+                          entry['address'], entry['port'])
 
     def close_all(self):
-        for domain in list(self.served):
-            self.close(domain)
+        self.close(*list(self.served))
+
+    def io_alive(self):
+        """Whether pyghmi's I/O thread (every BMC's traffic) runs."""
+        thread = getattr(self._session, 'iothread', None)
+        return thread is None or thread.is_alive()
 
     def prune_sessions(self, now):
         """Forget client sessions with no traffic for a while."""
@@ -284,12 +332,18 @@ class Server(object):
                 except Exception:  # noqa - keep serving the others
                     self.log.exception('scan of %s failed', self.config_dir)
                 next_scan = now + RESCAN_SECONDS
+            if not self.io_alive():
+                # Nothing would answer any more: exit, so that tenks sees
+                # the server gone and starts it again.
+                self.log.error('the IPMI I/O thread died; exiting')
+                return 1
             try:
                 self._session.Session.wait_for_rsp(LOOP_SECONDS)
             except Exception:  # noqa - one bad packet must not stop all
                 self.log.exception('IPMI event loop error')
                 time.sleep(LOOP_SECONDS)
         self.close_all()
+        return 0
 
 
 def main(argv=None):
@@ -327,7 +381,7 @@ def main(argv=None):
     log.info('embedded VirtualBMC server started (pid %d, config %s)',
              os.getpid(), config_file)
     try:
-        server.run(flags)
+        code = server.run(flags)
     finally:
         for path in (pid_file, server.status_file):
             try:
@@ -335,7 +389,7 @@ def main(argv=None):
             except OSError:
                 pass
         log.info('embedded VirtualBMC server stopped')
-    return 0
+    return code
 
 
 if __name__ == '__main__':

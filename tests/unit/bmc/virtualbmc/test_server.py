@@ -23,6 +23,7 @@ import os
 import random
 import shutil
 import socket
+import threading
 import time
 
 from tenks.bmc.virtualbmc import entries
@@ -83,6 +84,30 @@ class ServerTest(base.TestCase):
                 return
             time.sleep(0.02)
         self.fail('port %d still bound' % port)
+
+    def test_reopening_under_the_io_loop_keeps_it_alive(self):
+        """BMCs closed while pyghmi's I/O thread turns do not kill it.
+
+        The main loop wakes the thread every LOOP_SECONDS, as here; a
+        socket closed while the thread passes it to select() ended the
+        thread (EBADF) and silenced every BMC of the process.
+        """
+        stop = threading.Event()
+
+        def spin():
+            while not stop.is_set():
+                self.server._session.Session.wait_for_rsp(0)
+        loop = threading.Thread(target=spin, daemon=True)
+        loop.start()
+        self.addCleanup(loop.join, 5)
+        self.addCleanup(stop.set)
+        for round_ in range(40):
+            for n, port in enumerate(self.ports):
+                self.entry('n%d' % n, port, password='pw%d' % round_)
+            self.server.scan()
+            self.assertTrue(self.server.io_alive(), 'round %d' % round_)
+        self.assertEqual({'n0', 'n1', 'n2', 'n3'}, set(self.server.served))
+        self.assertLessEqual(set(self.ports), self.bound())
 
     def test_scan_opens_changes_and_closes(self):
         p0, p1, p2, p3 = self.ports
