@@ -158,7 +158,8 @@ def port_owners(proto, port, address=None):
 
     One per socket: a socket several processes share (a forking daemon's)
     names one of them, so ask :func:`listens` whether a given process
-    serves a port.
+    serves a port. A process that exits while the sockets are listed
+    (its socket about to close with it) is left out.
 
     :param proto: 'tcp' or 'udp'.
     """
@@ -167,7 +168,7 @@ def port_owners(proto, port, address=None):
         if (conn.pid and _bound(conn, proto) and conn.laddr.port == port
                 and _same_address(conn.laddr.ip, address)):
             owners.add(conn.pid)
-    return sorted(owners)
+    return sorted(pid for pid in owners if is_alive(pid))
 
 
 def bound_ports(proto, pids):

@@ -15,9 +15,11 @@ they are, and stream them into a storage pool.
 
 An image is a path on the tenks host or an http(s) URL; a URL is
 downloaded once per run into a private temporary directory. Its format
-is read from its header (qcow2 or raw), never guessed from its name. A
-qcow2 image that refers to other files (a backing file or an external
-data file) is refused: those paths would be opened on the hypervisor.
+is read from its content by oslo.utils' format inspector (qcow2 or raw),
+never guessed from its name. An image that fails the inspector's safety
+checks is refused, such as a qcow2 image that refers to other files (a
+backing file or an external data file): those paths would be opened on
+the hypervisor.
 
 Images travel to the hypervisor through a libvirt stream, so the same
 code serves local and remote hypervisors. Holes in the file are sent as
@@ -27,7 +29,6 @@ holes (a sparse stream), so a mostly empty raw image costs little.
 import collections
 import os
 import shutil
-import struct
 import tempfile
 import threading
 import urllib.parse
@@ -40,12 +41,16 @@ from tenks import exception
 LOG = logging.getLogger(__name__)
 
 QCOW2_MAGIC = b'QFI\xfb'
-# Other image formats recognised only to refuse them clearly.
-OTHER_MAGICS = ((b'KDMV', 'vmdk'), (b'vhdxfile', 'vhdx'),
-                (b'conectix', 'vpc'), (b'QEVM', 'qed'))
-VDI_SIGNATURE_OFFSET = 64
-VDI_SIGNATURE = b'\x7f\x10\xda\xbe'
-QCOW2_INCOMPAT_DATA_FILE = 1 << 2
+#: Formats whose content is raw data, whatever it holds (a partition
+#: table, a file system, an ISO 9660 image): they are used as ``raw``.
+RAW_FORMATS = ('raw', 'gpt', 'mbr', 'iso')
+#: What the safety checks of a qcow2 image mean for a user.
+UNSAFE = {
+    'backing_file': 'qcow2 image with a backing file; flatten it first '
+                    '(qemu-img convert)',
+    'data_file': 'qcow2 image with an external data file; flatten it '
+                 'first (qemu-img convert)',
+}
 DOWNLOAD_CHUNK = 1 << 20
 DOWNLOAD_TIMEOUT = 60
 
@@ -61,51 +66,50 @@ def is_url(image):
     return urllib.parse.urlparse(image).scheme in ('http', 'https')
 
 
-def parse_header(header, file_size, path='image'):
-    """Identify an image from the first bytes of it.
-
-    :param header: at least the first 512 bytes (fewer for a tiny file).
-    :param file_size: the size of the file in bytes.
-    :returns: an :class:`ImageInfo`.
-    :raises ImageError: a format tenks does not take, or a qcow2 image
-        that needs other files.
-    """
-    if header.startswith(QCOW2_MAGIC):
-        if len(header) < 32:
-            raise ImageError('%s: truncated qcow2 header' % path)
-        version, backing_offset, _bsize, _bits, virtual = struct.unpack(
-            '>IQIIQ', header[4:32])
-        if backing_offset:
-            raise ImageError('%s: qcow2 image with a backing file; '
-                             'flatten it first (qemu-img convert)' % path)
-        if version >= 3 and len(header) >= 80:
-            incompatible = struct.unpack('>Q', header[72:80])[0]
-            if incompatible & QCOW2_INCOMPAT_DATA_FILE:
-                raise ImageError('%s: qcow2 image with an external data '
-                                 'file; flatten it first' % path)
-        return ImageInfo(path, 'qcow2', virtual, file_size)
-    for magic, name in OTHER_MAGICS:
-        if header.startswith(magic):
-            raise ImageError('%s: %s images are not supported; convert it '
-                             'to qcow2 or raw' % (path, name))
-    if header[VDI_SIGNATURE_OFFSET:VDI_SIGNATURE_OFFSET + 4] == \
-            VDI_SIGNATURE:
-        raise ImageError('%s: vdi images are not supported; convert it to '
-                         'qcow2 or raw' % path)
-    return ImageInfo(path, 'raw', file_size, file_size)
+def _unsafe(path, failed):
+    """The message for an image that failed format_inspector's checks."""
+    reasons = [UNSAFE.get(name, '%s: %s' % (name, violation))
+               for name, violation in sorted(failed.failures.items())]
+    return '%s: %s' % (path, '; '.join(reasons))
 
 
 def inspect(path):
-    """:func:`parse_header` of the file at ``path``."""
+    """Identify the image at ``path`` from its content.
+
+    With oslo.utils' format inspector, which also runs the safety checks
+    images from users need (a qcow2 image that refers to other files, or
+    whose header lies about itself, is refused).
+
+    :returns: an :class:`ImageInfo`: ``qcow2`` or ``raw`` (raw data of any
+        kind, see :data:`RAW_FORMATS`).
+    :raises ImageError: a format tenks does not take, or an unsafe image.
+    """
+    from oslo_utils.imageutils import format_inspector
     try:
+        size = os.stat(path).st_size
         with open(path, 'rb') as f:
-            header = f.read(512)
-            size = os.fstat(f.fileno()).st_size
+            magic = f.read(len(QCOW2_MAGIC))
+        inspector = format_inspector.detect_file_format(path)
     except OSError as exc:
-        raise ImageError('cannot read image %s: %s' % (path, exc.strerror))
+        raise ImageError('cannot read image %s: %s'
+                         % (path, exc.strerror or exc))
+    except format_inspector.ImageFormatError as exc:
+        raise ImageError('%s: %s' % (path, exc))
     if size == 0:
         raise ImageError('image %s is empty' % path)
-    return parse_header(header, size, path)
+    name = inspector.NAME if inspector is not None else 'raw'
+    if name == 'qcow2':
+        try:
+            inspector.safety_check()
+        except format_inspector.SafetyCheckFailed as exc:
+            raise ImageError(_unsafe(path, exc))
+        return ImageInfo(path, 'qcow2', inspector.virtual_size, size)
+    if magic == QCOW2_MAGIC:
+        raise ImageError('%s: truncated qcow2 header' % path)
+    if name in RAW_FORMATS:
+        return ImageInfo(path, 'raw', size, size)
+    raise ImageError('%s: %s images are not supported; convert it to qcow2 '
+                     'or raw' % (path, name))
 
 
 def download(url, directory):

@@ -22,6 +22,8 @@ from tenks.providers.libvirt import images
 from tests.unit import base
 
 MIB = 1 << 20
+QCOW2_INCOMPAT_DATA_FILE = 1 << 2
+VDI_SIGNATURE = b'\x7f\x10\xda\xbe'
 
 
 def qcow2_header(virtual_size, version=3, backing_offset=0,
@@ -34,20 +36,30 @@ def qcow2_header(virtual_size, version=3, backing_offset=0,
     return header + b'\0' * (512 - len(header))
 
 
-class HeaderTest(base.TestCase):
+class InspectTest(base.TestCase):
+    """Format detection (oslo.utils' format inspector) and its verdicts."""
+
+    def image(self, data, size=None, name='image'):
+        """:func:`images.inspect` of a file holding ``data``."""
+        path = os.path.join(self.tmp, name)
+        with open(path, 'wb') as f:
+            f.write(data)
+            if size is not None:
+                f.truncate(size)
+        return images.inspect(path)
 
     def test_qcow2(self):
-        info = images.parse_header(qcow2_header(64 * MIB), 200000, 'a')
-        self.assertEqual(('a', 'qcow2', 64 * MIB, 200000), tuple(info))
+        info = self.image(qcow2_header(64 * MIB), 200000, 'a')
+        self.assertEqual((os.path.join(self.tmp, 'a'), 'qcow2', 64 * MIB,
+                          200000), tuple(info))
 
     def test_qcow2_version_2(self):
-        info = images.parse_header(qcow2_header(MIB, version=2)[:72],
-                                   4096)
+        info = self.image(qcow2_header(MIB, version=2)[:72], 4096)
         self.assertEqual('qcow2', info.format)
         self.assertEqual(MIB, info.virtual_size)
 
     def test_qcow2_with_backing_file_is_refused(self):
-        exc = self.assertRaises(images.ImageError, images.parse_header,
+        exc = self.assertRaises(images.ImageError, self.image,
                                 qcow2_header(MIB, backing_offset=512),
                                 4096, 'base.qcow2')
         self.assertIn('base.qcow2', str(exc))
@@ -55,28 +67,27 @@ class HeaderTest(base.TestCase):
 
     def test_qcow2_with_external_data_file_is_refused(self):
         exc = self.assertRaises(
-            images.ImageError, images.parse_header,
-            qcow2_header(MIB, incompatible=images.QCOW2_INCOMPAT_DATA_FILE),
-            4096)
+            images.ImageError, self.image,
+            qcow2_header(MIB, incompatible=QCOW2_INCOMPAT_DATA_FILE), 4096)
         self.assertIn('external data file', str(exc))
 
     def test_raw(self):
-        info = images.parse_header(b'\xeb\x63\x90' + b'\0' * 509, 3 * MIB)
+        info = self.image(b'\xeb\x63\x90' + b'\0' * 509, 3 * MIB)
         self.assertEqual(('raw', 3 * MIB, 3 * MIB),
                          (info.format, info.virtual_size, info.file_size))
 
     def test_other_formats_are_refused(self):
         for header, name in ((b'KDMV' + b'\0' * 508, 'vmdk'),
                              (b'vhdxfile' + b'\0' * 504, 'vhdx'),
-                             (b'\0' * 64 + images.VDI_SIGNATURE +
+                             (b'\0' * 64 + VDI_SIGNATURE +
                               b'\0' * 444, 'vdi')):
-            exc = self.assertRaises(images.ImageError, images.parse_header,
+            exc = self.assertRaises(images.ImageError, self.image,
                                     header, 1024)
             self.assertIn(name, str(exc))
 
     def test_truncated_qcow2(self):
-        self.assertRaises(images.ImageError, images.parse_header,
-                          images.QCOW2_MAGIC + b'\0' * 4, 8)
+        self.assertRaises(images.ImageError, self.image,
+                          images.QCOW2_MAGIC + b'\0' * 4)
 
 
 class FileTest(base.TestCase):
