@@ -12,6 +12,8 @@
 
 """Speaking to many nodes' BMCs at once (``tenks node power``, ``verify``).
 
+Called by :func:`tenks.workflow.bmc_request`.
+
 The BMCs are reached the way Ironic reaches them, from where tenks runs,
 through each node's emulator plugin (:meth:`BMCEmulator.power`,
 :meth:`BMCEmulator.verify`), with the props recorded in the state file.
@@ -23,6 +25,7 @@ import time
 import typing
 
 from tenks import exception
+from tenks import nodeview
 from tenks.state import model as state_model
 
 ACTIONS = ('on', 'off', 'status')
@@ -69,16 +72,14 @@ def targets(state, names=None):
             raise exception.TenksError('no node named %s (nodes: %s)' % (
                 ', '.join(unknown), ', '.join(state.nodes) or 'none'))
         without = [n for n in names
-                   if ((state.nodes[n].get('bmc') or {}).get('emulator')
-                       or 'none') == 'none']
+                   if not nodeview.has_bmc(state.nodes[n])]
         if without:
             raise exception.TenksError('%s ha%s no BMC' % (
                 ', '.join(without), 's' if len(without) == 1 else 've'))
         chosen = list(dict.fromkeys(names))
     else:
         chosen = [n for n, node in state.nodes.items()
-                  if ((node.get('bmc') or {}).get('emulator')
-                      or 'none') != 'none']
+                  if nodeview.has_bmc(node)]
     out = []
     for name in chosen:
         emulator = state.nodes[name]['bmc']['emulator']
@@ -89,27 +90,6 @@ def targets(state, names=None):
         elif record.status not in _USABLE:
             problem = 'its BMC is %s (run tenks deploy)' % record.status
         out.append(Target(name, emulator, record, problem))
-    return out
-
-
-def describe(plugins, state, name):
-    """How node ``name``'s BMC is reached, for ``tenks node list/show``.
-
-    :returns: ``{'endpoint': 'ipmi://h:p' or the Redfish system URL,
-        'system_id': Redfish system id (Redfish only)}``, or ``{}`` when
-        the node has no BMC record.
-    """
-    record = state.resources.get('bmc:%s' % name)
-    if record is None:
-        return {}
-    try:
-        endpoint = plugins.cls('tenks.bmc', record.driver).endpoint(
-            record.props)
-    except Exception:  # noqa - a display nicety; the plugin may be gone
-        return {}
-    out = {'endpoint': endpoint}
-    if record.props.get('system_id'):
-        out['system_id'] = record.props['system_id']
     return out
 
 

@@ -10,29 +10,37 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""What one tenks invocation works with: its configuration, state store,
-plugins and hypervisor contexts. Built once by the CLI and passed down.
+"""What one tenks invocation works with: its configuration, settings,
+state store, plugin catalog and host agents. Built once by the CLI, passed
+down, and never changed by a run: a run's plugin drivers are bound to its
+hypervisors by :meth:`AppContext.plugins`.
 """
 
 import functools
+import threading
 
 from tenks.hosts import context as hv_context
-from tenks.hosts import local
 from tenks import plugins as plugins_mod
 from tenks import settings as settings_mod
 from tenks.state import store as store_mod
 
 
 class AppContext(object):
+    """The context of one tenks invocation.
+
+    :param conf: its oslo.config ConfigOpts.
+    :param plugin_classes: optional ``{(namespace, name): class}`` that
+        win over entry points (tests, embedding applications).
+    """
 
     def __init__(self, conf, plugin_classes=None):
         self.conf = conf
-        self._plugin_classes = plugin_classes
-        self._hypervisors = {}
+        self.catalog = plugins_mod.Catalog(plugin_classes)
         #: How runs report progress (a tenks.progress.Progress); None logs
         #: a line per action.
         self.progress = None
         self._agents = {}
+        self._agents_lock = threading.Lock()
 
     @functools.cached_property
     def settings(self):
@@ -42,34 +50,32 @@ class AppContext(object):
     def store(self):
         return store_mod.StateStore(self.conf.state_file)
 
-    @functools.cached_property
-    def plugins(self):
-        return plugins_mod.Plugins(self.conf, self.hypervisor,
-                                   self._plugin_classes)
-
-    def set_hypervisors(self, allocations):
-        """Record how to reach each hypervisor (from the state)."""
-        self._hypervisors = dict(allocations)
-
     def agent(self, host):
-        if host not in self._agents:
-            if host is None:
-                self._agents[host] = local.LocalAgent()
-            else:
-                from tenks.hosts import ssh
-                self._agents[host] = ssh.SSHAgent(host)
-        return self._agents[host]
+        """The :class:`tenks.hosts.base.HostAgent` of ``host``.
 
-    def hypervisor(self, name):
-        """The :class:`HypervisorContext` of hypervisor ``name``."""
-        info = self._hypervisors.get(name) or {}
-        host = info.get('host')
-        return hv_context.HypervisorContext(
-            name=name,
-            libvirt_uri=info.get('libvirt_uri') or self.conf.libvirt.uri,
-            host=host, agent=self.agent(host),
-            pool_name=info.get('pool_name'))
+        ``host`` None is this host; one agent per host for the whole
+        invocation.
+        """
+        with self._agents_lock:
+            if host not in self._agents:
+                if host is None:
+                    from tenks.hosts import local
+                    self._agents[host] = local.LocalAgent()
+                else:
+                    from tenks.hosts import ssh
+                    self._agents[host] = ssh.SSHAgent(host)
+            return self._agents[host]
+
+    def plugins(self, allocations):
+        """The plugin drivers of one run (close them when it ends).
+
+        :param allocations: how to reach each hypervisor, ``{name:
+            {'libvirt_uri', 'host', 'pool_name'}}`` (from the state and
+            spec).
+        """
+        contexts = hv_context.Contexts(allocations, self.conf.libvirt.uri,
+                                       self.agent)
+        return plugins_mod.Plugins(self.conf, contexts, self.catalog)
 
     def close(self):
-        if 'plugins' in self.__dict__:
-            self.plugins.close()
+        """Nothing is left open between runs; kept for the CLI's hook."""

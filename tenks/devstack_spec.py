@@ -27,10 +27,11 @@ touches anything.
 """
 
 import argparse
-import os
 import sys
 
 import yaml
+
+from tenks import fileio
 
 HEADER = ('# Written by the tenks DevStack plugin (python -m '
           'tenks.devstack_spec).\n# Set TENKS_SPEC_FILE to deploy a spec '
@@ -145,11 +146,8 @@ def main(argv=None):
         p.error('--flavor needs --resource-class: a flavor matches nodes '
                 'by their resource class')
     spec = build_spec(args)
-    tmp = args.output + '.tmp'
-    with open(tmp, 'w') as f:
-        f.write(HEADER)
-        yaml.safe_dump(spec, f, default_flow_style=False, sort_keys=False)
-    os.rename(tmp, args.output)
+    fileio.write_atomic(args.output, HEADER + yaml.safe_dump(
+        spec, default_flow_style=False, sort_keys=False), mode=0o644)
     return 0
 
 

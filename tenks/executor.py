@@ -88,10 +88,19 @@ class Executor(object):
         """
         self._journal({'op': 'allocate', 'nodes': list(plan.nodes.values()),
                        'hypervisors': plan.hypervisors,
-                       'seed': self.state.seed,
-                       'cluster': self.state.cluster})
+                       'seed': plan.seed or self.state.seed,
+                       'cluster': plan.cluster or self.state.cluster})
         for key in plan.forget:
             self._journal({'op': 'forget', 'key': key})
+
+    def record_allocation(self, plan):
+        """Record the allocation of a plan that has no action, and save.
+
+        (Records found gone are forgotten, a new hypervisor's physnet
+        indices are kept, and so on.)
+        """
+        self.commit_allocation(plan)
+        self.store.save(self.state)
 
     def apply(self, plan):
         """Run ``plan``; returns the list of :class:`Result` in plan order.

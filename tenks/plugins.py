@@ -68,31 +68,83 @@ def load_class(namespace, name):
     return manager.driver
 
 
+class Catalog(object):
+    """The plugin classes a run can use, by namespace and name.
+
+    Installed entry points, or the classes a caller injects (tests, and
+    applications embedding tenks: ``main(argv, plugin_classes)``), which
+    win over entry points of the same name.
+
+    :param classes: optional ``{(namespace, name): class}``.
+    """
+
+    def __init__(self, classes=None):
+        self._classes = dict(classes or {})
+        self._complete = set()
+        self._lock = threading.Lock()
+
+    def cls(self, namespace, name):
+        """The plugin class ``name`` of ``namespace``.
+
+        :raises PluginError: there is none, or it cannot be loaded.
+        """
+        key = (namespace, name)
+        with self._lock:
+            found = self._classes.get(key)
+        if found is None:
+            found = load_class(namespace, name)
+            with self._lock:
+                found = self._classes.setdefault(key, found)
+        return found
+
+    def names(self, namespace):
+        """Names of every plugin of ``namespace`` (sorted)."""
+        with self._lock:
+            injected = {n for ns, n in self._classes if ns == namespace}
+        return sorted(set(available(namespace)) | injected)
+
+    def all(self, namespace):
+        """``{name: class}`` of every plugin of ``namespace``.
+
+        A plugin that cannot be loaded is left out (the run fails only if
+        it is used, with :meth:`cls`'s error).
+        """
+        out = {}
+        for name in self.names(namespace):
+            try:
+                out[name] = self.cls(namespace, name)
+            except exception.PluginError:
+                continue
+        return out
+
+    def emulators(self, names=None):
+        """BMC emulator classes (``tenks.bmc``): all, or those named."""
+        if names is None:
+            return self.all('tenks.bmc')
+        return {name: self.cls('tenks.bmc', name) for name in set(names)}
+
+
 class Plugins(object):
-    """The plugins of one run.
+    """The plugin drivers of one run.
 
     :param conf: the tenks ConfigOpts.
     :param contexts: callable, hypervisor name -> HypervisorContext.
-    :param classes: optional ``{(namespace, name): class}`` used instead of
-        entry points (tests).
+    :param catalog: the :class:`Catalog` of plugin classes (default: the
+        installed entry points).
     """
 
-    def __init__(self, conf, contexts=None, classes=None):
+    def __init__(self, conf, contexts=None, catalog=None):
         self.conf = conf
         self.contexts = contexts
-        self._classes = dict(classes or {})
+        self.catalog = catalog if catalog is not None else Catalog()
         self._drivers = {}
         self._lock = threading.Lock()
 
     def cls(self, namespace, name):
-        key = (namespace, name)
-        if key not in self._classes:
-            self._classes[key] = load_class(namespace, name)
-        return self._classes[key]
+        return self.catalog.cls(namespace, name)
 
-    def emulators(self, names):
-        """BMC emulator classes for ``names`` (entry points in tenks.bmc)."""
-        return {name: self.cls('tenks.bmc', name) for name in set(names)}
+    def emulators(self, names=None):
+        return self.catalog.emulators(names)
 
     def scheduler(self, name):
         return self.cls('tenks.schedulers', name)(self.conf)

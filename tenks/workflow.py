@@ -10,12 +10,22 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""The steps of each command, from spec and state to an applied plan.
+"""The one door: the steps of every command.
 
-    spec (validated) + state (locked) -> allocation -> desired resources
-    -> refresh (what exists) -> plan -> executor -> state saved
+Changing the cluster::
+
+    spec (validated) + state (locked) -> seed, hypervisors -> capacity
+    facts (only when new nodes are placed) -> allocation -> desired
+    resources -> refresh (what exists) -> plan -> executor -> state saved
+
+``validate`` and ``deploy --dry-run`` stop before the executor and share
+every step before it, so they reach the same verdicts. Reading the
+cluster (``status``, ``node list/show``, ``node power``, ``verify``,
+``export``) goes through here too. The planner in between is pure; what it
+needs from the world is gathered here and passed in as values.
 """
 
+import contextlib
 import os
 import secrets as pysecrets
 
@@ -23,6 +33,8 @@ from oslo_log import log as logging
 
 from tenks import exception
 from tenks import executor as executor_mod
+from tenks.planner import allocate
+from tenks.planner import kinds
 from tenks.planner import reconcile
 from tenks.spec import load as spec_load
 from tenks.state import lock as lock_mod
@@ -44,22 +56,51 @@ class Outcome(object):
         return bool(self.plan.actions)
 
 
+# -- inputs -------------------------------------------------------------------
+
 def load_spec(ctx, path):
-    spec = spec_load.load_spec(path, ctx.settings)
+    spec = spec_load.load_spec(path, ctx.settings, ctx.catalog)
     for warning in spec.warnings:
         LOG.warning('%s: %s', path, warning)
     return spec
 
 
-def _new_seed():
-    return pysecrets.token_hex(16)
-
-
 def read_state(ctx):
     """Load the state without locking (for read-only commands)."""
-    state = ctx.store.load(cluster=ctx.settings.cluster_name)
-    ctx.set_hypervisors(state.hypervisors)
+    return ctx.store.load(cluster=ctx.settings.cluster_name)
+
+
+def state_path_hint(ctx):
+    return os.path.abspath(ctx.conf.state_file)
+
+
+def require_state(ctx):
+    state = read_state(ctx)
+    if state.empty and not ctx.store.exists():
+        raise exception.StateError('no cluster: state file %s does not '
+                                   'exist (run tenks deploy first)'
+                                   % state_path_hint(ctx))
     return state
+
+
+def _allocations(spec, state):
+    """How to reach each hypervisor: the state's, the spec's over them."""
+    out = {name: dict(info) for name, info in state.hypervisors.items()}
+    for hv in spec.hypervisors if spec is not None else ():
+        out[hv.name] = dict(out.get(hv.name) or {},
+                            libvirt_uri=hv.libvirt_uri, host=hv.host,
+                            pool_name=hv.pool_name)
+    return out
+
+
+@contextlib.contextmanager
+def _run(ctx, spec, state):
+    """The plugin drivers of one run, closed when it ends."""
+    plugins = ctx.plugins(_allocations(spec, state))
+    try:
+        yield plugins
+    finally:
+        plugins.close()
 
 
 class _Locked(object):
@@ -84,81 +125,98 @@ class _Locked(object):
             self.lock.release(remove=self.remove)
 
 
-def _scheduler_facts(ctx, spec):
+# -- planning -----------------------------------------------------------------
 
-    def facts(name):
+def _facts(plugins, spec):
+    """Each hypervisor's capacity, as its provider reports it.
+
+    Capacity is a hint: a hypervisor that cannot say is left out, with a
+    warning.
+    """
+    out = {}
+    for hv in spec.hypervisors:
         try:
-            driver = ctx.plugins.driver_for(
-                'tenks.providers', spec.hypervisor(name).provider, name)
-            return driver.host_facts()
+            driver = plugins.driver_for('tenks.providers', hv.provider,
+                                        hv.name)
+            out[hv.name] = driver.host_facts()
         except Exception as exc:  # noqa - capacity is a hint
             LOG.warning('could not read the capacity of hypervisor %s: %s',
-                        name, exc)
-            return {}
-    return facts
+                        hv.name, exc)
+    return out
 
 
-def plan_deploy(ctx, spec, state, refresh=True):
-    """Plan a deploy of ``spec`` over ``state`` (no changes made)."""
-    if not state.seed:
-        state.seed = _new_seed()
-        state.cluster = spec.settings.cluster_name
-    hypervisors = dict(state.hypervisors)
-    for hv in spec.hypervisors:
-        hypervisors.setdefault(hv.name, {})
-        hypervisors[hv.name] = dict(hypervisors[hv.name],
-                                    libvirt_uri=hv.libvirt_uri,
-                                    host=hv.host, pool_name=hv.pool_name)
-    ctx.set_hypervisors(hypervisors)
-    emulators = ctx.plugins.emulators(
-        {t.bmc_emulator for t in spec.node_types.values()} |
-        {r.driver for r in state.resources.values()
-         if r.kind in ('bmc', 'bmc_service')})
-    scheduler = ctx.plugins.scheduler(ctx.conf.scheduler)
-    desired = reconcile.desired_state(spec, state, scheduler, emulators,
-                                      facts=_scheduler_facts(ctx, spec))
+def plan_deploy(ctx, spec, state, plugins, refresh=True):
+    """Plan a deploy of ``spec`` over ``state``; nothing is changed.
+
+    The seed is the state's, or a new one for a new cluster; capacity
+    facts are gathered only when new nodes need placing; with
+    ``refresh``, what exists is observed first, so that collisions stop
+    the plan before anything is touched.
+    """
+    seed = state.seed or pysecrets.token_hex(16)
+    facts = None
+    if allocate.needs_placement(spec, state):
+        facts = _facts(plugins, spec)
+    scheduler = plugins.scheduler(spec.settings.scheduler)
+    desired = reconcile.desired_state(spec, state, seed, scheduler,
+                                      ctx.catalog, facts)
     observations = None
     if refresh:
         from tenks import refresh as refresh_mod
         records = list(state.resources.values()) + [
             r for k, r in desired.resources.items()
             if k not in state.resources]
-        observations = refresh_mod.observe(ctx.plugins, records)
+        observations = refresh_mod.observe(plugins, records)
     return reconcile.deploy_plan(state, desired, observations)
+
+
+def _executor(ctx, state, plugins):
+    return executor_mod.Executor(ctx.store, state, plugins,
+                                 ctx.conf.max_workers, ctx.progress)
+
+
+def _load_for(ctx, spec):
+    return ctx.store.load(cluster=spec.settings.cluster_name)
 
 
 def deploy(ctx, spec_path, dry_run=False, refresh=True):
     spec = load_spec(ctx, spec_path)
     with _Locked(ctx, dry_run):
-        state = ctx.store.load(cluster=spec.settings.cluster_name)
-        plan = plan_deploy(ctx, spec, state, refresh=refresh)
-        for warning in plan.warnings:
-            LOG.warning(warning)
-        outcome = Outcome(plan, dry_run=dry_run, nodes=len(plan.nodes))
-        if dry_run:
+        state = _load_for(ctx, spec)
+        with _run(ctx, spec, state) as plugins:
+            plan = plan_deploy(ctx, spec, state, plugins, refresh=refresh)
+            for warning in plan.warnings:
+                LOG.warning(warning)
+            outcome = Outcome(plan, dry_run=dry_run, nodes=len(plan.nodes))
+            if dry_run:
+                return outcome
+            executor = _executor(ctx, state, plugins)
+            if plan.empty:
+                if plan.changes_allocation(state):
+                    executor.record_allocation(plan)
+                return outcome
+            LOG.info('Applying plan: %s', plan.summary())
+            outcome.results = executor.apply(plan)
             return outcome
-        if plan.empty:
-            if _allocation_changed(state, plan):
-                _executor(ctx, state).apply(plan)
-            return outcome
-        LOG.info('Applying plan: %s', plan.summary())
-        outcome.results = _executor(ctx, state).apply(plan)
-        return outcome
 
 
-def _executor(ctx, state):
-    return executor_mod.Executor(ctx.store, state, ctx.plugins,
-                                 ctx.conf.max_workers, ctx.progress)
+def validate(ctx, spec_path, refresh=True):
+    """Validate a spec: plan it as ``deploy --dry-run`` would.
 
+    Every spec problem, every node that fits nowhere and (with
+    ``refresh``) every collision with what exists is an error. Nothing is
+    locked or touched.
 
-def _allocation_changed(state, plan):
-    return (list(state.nodes.values()) != list(plan.nodes.values()) or
-            state.hypervisors != plan.hypervisors or bool(plan.forget))
+    :returns: ``(spec, plan)``.
+    """
+    spec = load_spec(ctx, spec_path)
+    state = _load_for(ctx, spec)
+    with _run(ctx, spec, state) as plugins:
+        return spec, plan_deploy(ctx, spec, state, plugins, refresh=refresh)
 
 
 def _in_cloud(record):
     """Whether ``record`` lives in the cloud (Ironic, Nova, Placement)."""
-    from tenks.planner import kinds
     return kinds.namespace(record.kind) == 'tenks.enrolment'
 
 
@@ -171,24 +229,24 @@ def teardown(ctx, dry_run=False, refresh=True, forget_cloud=False):
         going away with its database, as in DevStack's unstack).
     """
     with _Locked(ctx, dry_run) as locked:
-        state = ctx.store.load(cluster=ctx.settings.cluster_name)
-        ctx.set_hypervisors(state.hypervisors)
-        records = [r for r in state.resources.values()
-                   if not (forget_cloud and _in_cloud(r))]
-        observations = {}
-        if refresh and records:
-            from tenks import refresh as refresh_mod
-            observations = refresh_mod.observe(ctx.plugins, records)
-        if forget_cloud:
-            from tenks import observation
-            for key, record in state.resources.items():
-                if _in_cloud(record):
-                    observations[key] = observation.ABSENT
-        plan = reconcile.teardown_plan(state, observations or None)
-        outcome = Outcome(plan, dry_run=dry_run, nodes=len(state.nodes))
-        if dry_run or not ctx.store.exists():
-            return outcome
-        outcome.results = _executor(ctx, state).apply(plan)
+        state = read_state(ctx)
+        with _run(ctx, None, state) as plugins:
+            records = [r for r in state.resources.values()
+                       if not (forget_cloud and _in_cloud(r))]
+            observations = {}
+            if refresh and records:
+                from tenks import refresh as refresh_mod
+                observations = refresh_mod.observe(plugins, records)
+            if forget_cloud:
+                from tenks import observation
+                for key, record in state.resources.items():
+                    if _in_cloud(record):
+                        observations[key] = observation.ABSENT
+            plan = reconcile.teardown_plan(state, observations or None)
+            outcome = Outcome(plan, dry_run=dry_run, nodes=len(state.nodes))
+            if dry_run or not ctx.store.exists():
+                return outcome
+            outcome.results = _executor(ctx, state, plugins).apply(plan)
         if state.empty:
             ctx.store.remove()
             locked.remove = True
@@ -207,46 +265,89 @@ def _remove_empty_dirs(*paths):
             pass
 
 
+# -- reading the cluster ----------------------------------------------------
+
 def status(ctx):
     """Compare the state with what exists, changing nothing.
 
-    :returns: list of ``(record, observation or None)`` in state order.
+    :returns: list of ``(record, observation or None)``, in plan order
+        (by kind, then name).
     """
     state = require_state(ctx)
     from tenks import refresh as refresh_mod
-    observations = refresh_mod.observe(ctx.plugins,
-                                       state.resources.values(),
-                                       strict=False)
-    return [(record, observations.get(key))
-            for key, record in state.resources.items()]
+    with _run(ctx, None, state) as plugins:
+        observations = refresh_mod.observe(plugins, state.resources.values(),
+                                           strict=False)
+    records = sorted(state.resources.values(),
+                     key=lambda r: (kinds.rank(r.kind), r.name))
+    return [(record, observations.get(record.key)) for record in records]
 
 
-def validate(ctx, spec_path):
-    """Validate a spec and plan it against the current state.
-
-    Every spec problem and every node that fits nowhere is an error.
-    Without a state, an empty one is used. Nothing is locked or touched.
-    """
-    spec = load_spec(ctx, spec_path)
-    state = ctx.store.load(cluster=spec.settings.cluster_name)
-    if not state.seed:
-        state.seed = _new_seed()
-        state.cluster = spec.settings.cluster_name
-    emulators = ctx.plugins.emulators(
-        {t.bmc_emulator for t in spec.node_types.values()})
-    scheduler = ctx.plugins.scheduler(ctx.conf.scheduler)
-    desired = reconcile.desired_state(spec, state, scheduler, emulators)
-    return spec, desired
+def cluster(ctx, state=None):
+    """The :class:`tenks.nodeview.ClusterView` of the state."""
+    from tenks import nodeview
+    state = state if state is not None else read_state(ctx)
+    return nodeview.cluster_view(state, ctx.settings, ctx.catalog)
 
 
-def state_path_hint(ctx):
-    return os.path.abspath(ctx.conf.state_file)
-
-
-def require_state(ctx):
+def node(ctx, name):
+    """The :class:`tenks.nodeview.NodeView` of node ``name``."""
+    from tenks import nodeview
     state = read_state(ctx)
-    if state.empty and not ctx.store.exists():
-        raise exception.StateError('no cluster: state file %s does not '
-                                   'exist (run tenks deploy first)'
-                                   % state_path_hint(ctx))
-    return state
+    found = state.nodes.get(name)
+    if found is None:
+        raise exception.TenksError('no node named %s (nodes: %s)' % (
+            name, ', '.join(state.nodes) or 'none'))
+    return state, nodeview.node_view(state, found, ctx.settings,
+                                     ctx.catalog)
+
+
+def bmc_request(ctx, names, action):
+    """Speak to the BMCs of nodes ``names`` (None: every node with one).
+
+    :param action: 'on', 'off', 'status' or 'verify'.
+    :returns: list of :class:`tenks.bmc_requests.Outcome`.
+    """
+    from tenks import bmc_requests
+    state = require_state(ctx)
+    chosen = bmc_requests.targets(state, names)
+    with _run(ctx, None, state) as plugins:
+        return bmc_requests.run(plugins, chosen, action,
+                                ctx.conf.max_workers)
+
+
+def export(ctx, fmt):
+    """The cluster in format ``fmt`` (an exporter's name), as text."""
+    state = require_state(ctx)
+    exporter = ctx.catalog.cls('tenks.exporters', fmt)(ctx.conf)
+    return exporter.export(cluster(ctx, state))
+
+
+def host_needs(ctx, spec_path=None):
+    """``{host: Needs}``: what hosts must have (:mod:`tenks.hostsetup`).
+
+    The hosts of the spec's hypervisors, or this host.
+    """
+    from tenks.hostsetup import setup
+    if spec_path:
+        return setup.needs_from_spec(load_spec(ctx, spec_path), ctx.catalog)
+    return setup.needs_from_settings(ctx.settings, ctx.catalog)
+
+
+def host_setup(ctx, spec_path=None, dry_run=False, report=None):
+    """Set up the hosts (see :func:`host_needs`).
+
+    :param report: called with ``(host name, step result)`` as each step
+        ends.
+    :returns: ``[(host name, [step results])]``.
+    """
+    from tenks.hostsetup import setup
+    out = []
+    for host, needs in host_needs(ctx, spec_path).items():
+        name = host or 'localhost'
+        results = setup.setup_host(
+            ctx.agent(host), needs, dry_run=dry_run,
+            report=(lambda result, name=name: report(name, result))
+            if report else None)
+        out.append((name, results))
+    return out

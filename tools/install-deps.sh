@@ -1,25 +1,29 @@
 #!/bin/bash
-# Install the system packages tenks needs on Debian/Ubuntu (apt) or
-# CentOS/Rocky/Fedora (dnf), idempotently.
+# Install what building tenks needs on Debian/Ubuntu (apt) or
+# CentOS/Rocky/Fedora (dnf), idempotently. What a hypervisor runs
+# (libvirt, QEMU, OVMF, Open vSwitch, ipmitool) is installed and started by
+# `tenks host setup`, not here.
 #
-#   tools/install-deps.sh          packages to run tenks (libvirt, QEMU,
-#                                  OVMF, Open vSwitch, ipmitool, iproute2)
-#   tools/install-deps.sh test     also what the test suite needs: tox, a
-#                                  standalone Ironic and Zuul (for its
-#                                  config schema), each in its own venv
-#                                  under /opt/tenks-test
+#   tools/install-deps.sh          build tenks: a C compiler, the Python
+#                                  and libvirt headers (libvirt-python
+#                                  builds from source), git
+#   tools/install-deps.sh test     also what the test suite needs: the
+#                                  clients the tests speak with (ipmitool,
+#                                  ssh), tox, a standalone Ironic and Zuul
+#                                  (for its config schema), each in its
+#                                  own venv under /opt/tenks-test
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
-mode=${1:-run}
+mode=${1:-build}
 
-apt_packages="libvirt-daemon-system libvirt-daemon-driver-qemu
-libvirt-clients libvirt-dev pkg-config qemu-system-x86 qemu-utils ovmf
-ipmitool openvswitch-switch iproute2 procps python3-venv python3-dev gcc
-git openssh-client"
-dnf_packages="libvirt-daemon-kvm libvirt-client libvirt-devel pkgconf
-qemu-kvm qemu-img edk2-ovmf ipmitool openvswitch iproute procps-ng
-python3-devel gcc git openssh-clients"
+apt_packages="python3-venv python3-dev gcc git pkg-config libvirt-dev
+iproute2 procps"
+dnf_packages="python3-devel gcc git pkgconf libvirt-devel iproute procps-ng"
+if [ "$mode" = test ]; then
+    apt_packages="$apt_packages ipmitool openssh-client"
+    dnf_packages="$dnf_packages ipmitool openssh-clients"
+fi
 
 sudo_cmd=""
 if [ "$(id -u)" != 0 ]; then
@@ -37,7 +41,6 @@ missing_apt() {
 }
 
 if command -v apt-get >/dev/null; then
-    # shellcheck disable=SC2046
     todo=$(missing_apt | tr '\n' ' ')
     if [ -n "$todo" ]; then
         $sudo_cmd apt-get update

@@ -3,14 +3,17 @@
 #
 #   sudo tools/run-tests.sh [PYTEST ARGS...]
 #
-# Installs what the tests need (system packages, tox, a standalone Ironic,
-# Zuul for its config schema),
-# starts libvirtd and Open vSwitch when they are not running, then runs
-# `tox -e all`. Functional tests need root.
+# Installs what the tests need (build and test packages, tox, a standalone
+# Ironic, Zuul for its config schema), builds the test environment, sets
+# the host up with that environment's `tenks host setup` (libvirt, QEMU,
+# Open vSwitch, started), then runs `tox -e all`. Functional tests need
+# root.
 set -eu
 
 cd "$(dirname "$0")/.."
 tools/install-deps.sh test
-tools/start-daemons.sh
+tox="${TENKS_TOX_VENV:-/opt/tenks-test/tox-venv}/bin/tox"
+"$tox" -qq -e all --notest
+tools/start-daemons.sh "$(pwd)/.tox/all/bin/tenks"
 # -qq: tox prints nothing after pytest, whose summary line comes last.
-exec "${TENKS_TOX_VENV:-/opt/tenks-test/tox-venv}/bin/tox" -qq -e all -- "$@"
+exec "$tox" -qq -e all -- "$@"

@@ -51,19 +51,99 @@ def service_observation(status, owned=True):
 
 
 class BMCEmulator(resource_driver.ResourceDriver, metaclass=abc.ABCMeta):
-    """Base class of BMC emulators."""
+    """Base class of BMC emulators.
+
+    An emulator declares what it needs, and the planner asks it (the core
+    names no emulator):
+
+    * its option group (:attr:`options_group`), and the Tenks spec keys
+      that override those options, at the top of a spec
+      (:attr:`spec_options`) or per hypervisor
+      (:attr:`hypervisor_options`), with their schema (:attr:`key_schema`);
+    * a port of its own for every node, from a range per site
+      (:meth:`port_range`, :meth:`port_pool`), when :attr:`port_label` is
+      set (e.g. IPMI's UDP ports);
+    * the BMC fields of a node (:meth:`bmc_fields`: address, port,
+      credentials), the service it runs and where (:meth:`service_props`,
+      :meth:`service_scope`), and the props of a node's BMC
+      (:meth:`bmc_props`).
+    """
 
     kinds = ('bmc_service', 'bmc')
 
-    #: 'site': one service per host and BMC address, shared by the
-    #: hypervisors on it (like vbmcd); 'hypervisor': one per hypervisor
-    #: (like a Redfish emulator bound to one libvirt URI).
-    service_scope = 'hypervisor'
+    #: The option group (``tenks.conf``) the emulator reads, or None.
+    options_group = None
+    #: Top-level spec keys that override its options: ``{key: option}``.
+    spec_options = {}
+    #: Spec keys a hypervisor may set: ``{key: option}``.
+    hypervisor_options = {}
+    #: JSON schema of each of those spec keys: ``{key: schema}``.
+    key_schema = {}
+    #: Set (to e.g. ``'IPMI'``, for messages) when every node gets a port
+    #: of its own from :meth:`port_range`.
+    port_label = None
 
-    # -- pure half: used by the planner ---------------------------------
+    # -- pure half: used by the spec and the planner ------------------
 
     @classmethod
-    def service_props(cls, hypervisor, nodes, settings):
+    def site(cls, settings, overrides=None):
+        """Its options on one hypervisor.
+
+        :param settings: the run's :class:`tenks.settings.Settings`
+            (spec overrides applied).
+        :param overrides: the hypervisor's spec keys, ``{key: value}``.
+        :returns: ``{option: value}``.
+        """
+        if cls.options_group is None:
+            return {}
+        site = dict(settings.options(cls.options_group))
+        for key, value in (overrides or {}).items():
+            if key in cls.hypervisor_options:
+                site[cls.hypervisor_options[key]] = value
+        return site
+
+    @classmethod
+    def check_sites(cls, sites, used, problems):
+        """Add spec problems of its options across hypervisors.
+
+        :param sites: ``[(hypervisor, site, overrides)]`` (spec
+            :class:`~tenks.spec.model.Hypervisor`, :meth:`site`, the
+            hypervisor's own spec keys).
+        :param used: whether a node type uses this emulator.
+        :param problems: a :class:`tenks.spec.errors.Problems`.
+        """
+
+    @classmethod
+    def port_range(cls, site):
+        """The ports nodes get on a site (with :attr:`port_label`)."""
+        return range(0)
+
+    @classmethod
+    def port_pool(cls, hypervisor, site):
+        """What hypervisors sharing one pool of ports have in common."""
+        return hypervisor.name
+
+    @classmethod
+    def bmc_fields(cls, node_type, site, port=None):
+        """A node's BMC as the allocation records it.
+
+        :param node_type: the spec :class:`~tenks.spec.model.NodeType`.
+        :param port: the node's own port (with :attr:`port_label`).
+        :returns: ``{'address', 'port', 'username', 'password'}``, or
+            ``{}`` for no BMC.
+        """
+        return {}
+
+    @classmethod
+    def service_scope(cls, hypervisor, site):
+        """Where its service runs: hypervisors of one scope share one.
+
+        The default is one per hypervisor.
+        """
+        return hypervisor.name
+
+    @classmethod
+    def service_props(cls, hypervisor, site, nodes, settings):
         """Props of the ``bmc_service`` serving ``nodes`` on ``hypervisor``.
 
         :param nodes: node dicts (see :mod:`tenks.planner.allocate`).
@@ -73,7 +153,7 @@ class BMCEmulator(resource_driver.ResourceDriver, metaclass=abc.ABCMeta):
 
     @classmethod
     @abc.abstractmethod
-    def bmc_props(cls, node, hypervisor, settings):
+    def bmc_props(cls, node, hypervisor, site, settings):
         """Props of the node's ``bmc`` resource, or None for no BMC.
 
         They must include ``address``, ``port``, ``username`` and

@@ -22,7 +22,7 @@ class NoBMC(base.BMCEmulator):
     kinds = ()
 
     @classmethod
-    def bmc_props(cls, node, hypervisor, settings):
+    def bmc_props(cls, node, hypervisor, site, settings):
         return None
 
     @classmethod

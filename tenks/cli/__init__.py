@@ -10,4 +10,16 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""The ``tenks`` command line (cliff)."""
+"""The ``tenks`` command line (cliff).
+
+* :mod:`.app` -- the application: options, logging, the context.
+* :mod:`.base`, :mod:`.columns`, :mod:`.plan_output` -- what commands
+  share: exit status, formattable columns, plan rows.
+* One module per command (group): :mod:`.deploy`, :mod:`.teardown`,
+  :mod:`.validate`, :mod:`.status`, :mod:`.node` (list, show),
+  :mod:`.node_power`, :mod:`.verify`, :mod:`.hypervisor`, :mod:`.export`,
+  :mod:`.host_setup`.
+
+Commands only parse arguments and shape output; the work is
+:mod:`tenks.workflow`'s.
+"""

@@ -27,7 +27,7 @@ from cliff import commandmanager
 from tenks import secrets
 
 NOISY_LOGGERS = ('stevedore', 'urllib3', 'openstack', 'keystoneauth',
-                 'iso8601', 'pyroute2', 'ovsdbapp', 'libvirt')
+                 'iso8601', 'pyroute2', 'libvirt')
 
 
 class _MaskSecrets(logging.Filter):
@@ -103,6 +103,7 @@ class TenksApp(app.App):
             raise exception.ConfigError(str(exc))
         checks.check(conf)
         self.context = context.AppContext(conf, self._plugin_classes)
+        checks.check_plugins(conf, self.context.catalog)
         from tenks import progress
         self.context.progress = progress.Progress.for_console(
             self.options.verbose_level, self.stderr)

@@ -14,12 +14,12 @@
 tool reads (the exporters registered in ``tenks.exporters``)."""
 
 import os
-import tempfile
 
 from cliff import command
 
 from tenks.cli import base
 from tenks import exception
+from tenks import fileio
 from tenks import plugins
 
 NAMESPACE = 'tenks.exporters'
@@ -28,10 +28,9 @@ NAMESPACE = 'tenks.exporters'
 def write_private(path, text):
     """Write ``text`` to ``path`` atomically, readable by its owner only.
 
-    The exported documents hold BMC passwords. The text goes to a
-    temporary file (mode 0600) beside ``path``, is flushed to disk and
-    renamed over ``path``, so a reader never sees half a file and an
-    existing file is replaced whole, with mode 0600.
+    The exported documents hold BMC passwords: the file is written with
+    :func:`tenks.fileio.write_atomic`, mode 0600, flushed to disk, and
+    replaces an existing file whole.
 
     :raises TenksError: when the directory does not exist or cannot be
         written.
@@ -42,28 +41,9 @@ def write_private(path, text):
         raise exception.TenksError('cannot write %s: directory %s does not '
                                    'exist' % (path, directory))
     try:
-        fd, tmp = tempfile.mkstemp(prefix='.%s.' % os.path.basename(path),
-                                   dir=directory)
+        fileio.write_atomic(path, text)
     except OSError as exc:
         raise exception.TenksError('cannot write %s: %s' % (path, exc))
-    try:
-        with os.fdopen(fd, 'w') as f:
-            os.fchmod(f.fileno(), 0o600)
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.rename(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    dir_fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
 
 
 def _describe(name):
@@ -97,9 +77,7 @@ class Export(base.TenksCommand, command.Command):
 
     def take_action(self, parsed_args):
         from tenks import workflow
-        state = workflow.require_state(self.app.context)
-        exporter = self.app.context.plugins.exporter(parsed_args.format)
-        text = exporter.export(state)
+        text = workflow.export(self.app.context, parsed_args.format)
         if parsed_args.output:
             write_private(parsed_args.output, text)
         else:

@@ -46,24 +46,15 @@ class HostSetup(base.TenksCommand, lister.Lister):
         return parser
 
     def take_action(self, parsed_args):
-        from tenks.hostsetup import setup
         from tenks import workflow
-        ctx = self.app.context
-        if parsed_args.spec:
-            needs = setup.needs_from_spec(
-                workflow.load_spec(ctx, parsed_args.spec))
-        else:
-            needs = setup.needs_from_conf(ctx.conf)
-        rows = []
-        for host, host_needs in needs.items():
-            name = host or 'localhost'
 
-            def report(result, name=name):
-                LOG.info('%s: %s: %s%s', name, result.step, result.status,
-                         (' (%s)' % result.detail) if result.detail else '')
+        def report(name, result):
+            LOG.info('%s: %s: %s%s', name, result.step, result.status,
+                     (' (%s)' % result.detail) if result.detail else '')
 
-            results = setup.setup_host(ctx.agent(host), host_needs,
-                                       dry_run=parsed_args.dry_run,
-                                       report=report)
-            rows += [(name, r.step, r.status, r.detail) for r in results]
+        done = workflow.host_setup(self.app.context, parsed_args.spec,
+                                   dry_run=parsed_args.dry_run,
+                                   report=report)
+        rows = [(name, r.step, r.status, r.detail)
+                for name, results in done for r in results]
         return COLUMNS, rows

@@ -17,65 +17,38 @@ from cliff import show
 
 from tenks.cli import base
 from tenks.cli import columns
-from tenks import exception
 from tenks import secrets
-from tenks.state import model as state_model
 
 LIST_COLUMNS = ('Name', 'UUID', 'Type', 'Hypervisor', 'Memory MiB',
                 'vCPUs', 'Boot mode', 'BMC', 'NICs', 'Status')
 
 
-def bmc_summary(node, reach=None):
-    """The node's BMC: ``emulator endpoint``, or ``none``."""
-    bmc = node.get('bmc') or {}
-    emulator = bmc.get('emulator') or 'none'
-    if emulator == 'none' or not bmc.get('address'):
+def bmc_summary(view):
+    """The node's BMC: ``emulator endpoint``, or its emulator's name."""
+    bmc = view.planned_bmc
+    emulator = bmc.get('emulator') or ''
+    if not bmc.get('address'):
         return emulator
-    if reach and reach.get('endpoint'):
-        return '%s %s' % (emulator, reach['endpoint'])
+    if view.bmc and view.bmc.get('endpoint'):
+        return '%s %s' % (emulator, view.bmc['endpoint'])
     return '%s %s:%s' % (emulator, bmc.get('address'), bmc.get('port'))
 
 
-def node_resources(state, name):
-    """Records of the resources that make up node ``name``."""
-    out = []
-    for record in state.resources.values():
-        if record.name == name or record.props.get('node') == name:
-            out.append(record)
-    return out
-
-
-def node_status(state, name):
-    records = node_resources(state, name)
-    if not records:
-        return 'planned'
-    if all(r.status == state_model.PRESENT for r in records):
-        return 'ready'
-    return 'incomplete'
-
-
-def nics(node):
-    return ['%s=%s' % (n.get('physnet'), n.get('mac') or '?')
-            for n in node.get('nics') or ()]
+def nics(view):
+    return ['%s=%s' % (n.physnet, n.mac or '?') for n in view.nics]
 
 
 class NodeList(base.TenksCommand, lister.Lister):
     """List the nodes of the cluster."""
 
     def take_action(self, parsed_args):
-        from tenks import bmc_requests as protocol
         from tenks import workflow
-        ctx = self.app.context
-        state = workflow.read_state(ctx)
         rows = []
-        for node in state.nodes.values():
-            reach = protocol.describe(ctx.plugins, state, node['name'])
-            rows.append((node['name'], node.get('uuid'), node.get('type'),
-                         node.get('hypervisor'), node.get('memory_mb'),
-                         node.get('vcpus'), node.get('boot_mode'),
-                         bmc_summary(node, reach),
-                         columns.ListColumn(nics(node)),
-                         node_status(state, node['name'])))
+        for view in workflow.cluster(self.app.context).nodes:
+            rows.append((view.name, view.uuid, view.type, view.hypervisor,
+                         view.memory_mb, view.vcpus, view.boot_mode,
+                         bmc_summary(view), columns.ListColumn(nics(view)),
+                         view.status))
         return LIST_COLUMNS, rows
 
 
@@ -88,35 +61,31 @@ class NodeShow(base.TenksCommand, show.ShowOne):
         return parser
 
     def take_action(self, parsed_args):
-        from tenks import bmc_requests as protocol
         from tenks import workflow
-        ctx = self.app.context
-        state = workflow.read_state(ctx)
-        node = state.nodes.get(parsed_args.name)
-        if node is None:
-            raise exception.TenksError(
-                'no node named %s (nodes: %s)' % (
-                    parsed_args.name, ', '.join(state.nodes) or 'none'))
-        node = secrets.mask(node)
-        data = []
-        for key in ('name', 'uuid', 'type', 'hypervisor', 'memory_mb',
-                    'vcpus', 'cpu_mode', 'cpu_model', 'arch', 'machine',
-                    'boot_mode', 'secure_boot', 'ironic_driver'):
-            data.append((key, node.get(key)))
-        bmc = dict(node.get('bmc') or {})
-        bmc.update(protocol.describe(ctx.plugins, state, node['name']))
-        data.append(('bmc', columns.DictColumn(bmc)))
-        data.append(('nics', columns.ListColumn(
-            [columns.DictColumn(n).human_readable()
-             for n in node.get('nics') or ()])))
-        data.append(('nic_details', columns.ListColumn(
-            node.get('nics') or [])))
-        data.append(('volumes', columns.ListColumn(
-            [v['name'] for v in node.get('volumes') or ()])))
-        data.append(('ironic_config', columns.DictColumn(
-            node.get('ironic_config') or {})))
-        data.append(('status', node_status(state, node['name'])))
-        data.append(('resources', columns.ListColumn(
-            ['%s:%s' % (r.kind, r.status)
-             for r in node_resources(state, node['name'])])))
+        _state, view = workflow.node(self.app.context, parsed_args.name)
+        bmc = dict(view.planned_bmc)
+        if view.bmc:
+            bmc['endpoint'] = view.bmc['endpoint']
+            if view.bmc.get('system_id'):
+                bmc['system_id'] = view.bmc['system_id']
+        details = [{'physnet': n.physnet, 'mac': n.mac} for n in view.nics]
+        data = [
+            ('name', view.name), ('uuid', view.uuid), ('type', view.type),
+            ('hypervisor', view.hypervisor), ('memory_mb', view.memory_mb),
+            ('vcpus', view.vcpus), ('cpu_mode', view.cpu_mode),
+            ('cpu_model', view.cpu_model), ('arch', view.arch),
+            ('machine', view.machine), ('boot_mode', view.boot_mode),
+            ('secure_boot', view.secure_boot),
+            ('ironic_driver', view.driver),
+            ('bmc', columns.DictColumn(secrets.mask(bmc))),
+            ('nics', columns.ListColumn(
+                [columns.DictColumn(n).human_readable() for n in details])),
+            ('nic_details', columns.ListColumn(details)),
+            ('volumes', columns.ListColumn(
+                [v['name'] for v in view.volumes])),
+            ('ironic_config', columns.DictColumn(
+                secrets.mask(view.ironic_config or {}))),
+            ('status', view.status),
+            ('resources', columns.ListColumn(view.records)),
+        ]
         return tuple(zip(*data))

@@ -45,13 +45,10 @@ class NodePower(base.TenksCommand, lister.Lister):
         return parser
 
     def take_action(self, parsed_args):
-        from tenks import bmc_requests as protocol
         from tenks import workflow
         ctx = self.app.context
-        state = workflow.require_state(ctx)
-        chosen = protocol.targets(state, parsed_args.names)
-        outcomes = protocol.run(ctx.plugins, chosen, parsed_args.action,
-                                ctx.conf.max_workers)
+        outcomes = workflow.bmc_request(ctx, parsed_args.names,
+                                        parsed_args.action)
         self.failed = [o for o in outcomes if not o.ok]
         self.exit_status = 1 if self.failed else 0
         for outcome in self.failed:

@@ -21,23 +21,29 @@ from tenks.cli import columns
 class Validate(base.TenksCommand, show.ShowOne):
     """Check a cluster spec and report every problem at once.
 
-    The spec is also planned against the current state (or an empty one),
-    so nodes that fit on no hypervisor are reported too. Nothing is
-    touched.
+    The spec is planned exactly as ``tenks deploy --dry-run`` plans it,
+    against the current state (or an empty one): nodes that fit on no
+    hypervisor, and names taken by resources tenks did not create, are
+    reported too. Nothing is touched.
     """
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
         parser.add_argument('--spec', required=True, metavar='FILE',
                             help='Cluster spec (YAML).')
+        parser.add_argument('--no-refresh', dest='refresh',
+                            action='store_false',
+                            help='Do not check what exists (libvirt, links, '
+                                 'BMCs, the cloud); check the spec and the '
+                                 'placement only.')
         return parser
 
     def take_action(self, parsed_args):
         from tenks import workflow
-        spec, desired = workflow.validate(self.app.context,
-                                          parsed_args.spec)
+        spec, plan = workflow.validate(self.app.context, parsed_args.spec,
+                                       refresh=parsed_args.refresh)
         per_hv = {}
-        for node in desired.allocation.nodes.values():
+        for node in plan.nodes.values():
             per_hv[node['hypervisor']] = per_hv.get(node['hypervisor'],
                                                     0) + 1
         data = [
@@ -49,7 +55,8 @@ class Validate(base.TenksCommand, show.ShowOne):
                 {hv.name: per_hv.get(hv.name, 0)
                  for hv in spec.hypervisors})),
             ('flavors', columns.ListColumn([f.name for f in spec.flavors])),
-            ('resources', len(desired.resources)),
-            ('warnings', columns.ListColumn(list(spec.warnings))),
+            ('changes', plan.summary()),
+            ('warnings', columns.ListColumn(list(spec.warnings) +
+                                            list(plan.warnings))),
         ]
         return tuple(zip(*data))

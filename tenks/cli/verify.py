@@ -43,14 +43,11 @@ class Verify(base.TenksCommand, lister.Lister):
         return parser
 
     def take_action(self, parsed_args):
-        from tenks import bmc_requests as protocol
         from tenks.cli import node_power
         from tenks import workflow
         ctx = self.app.context
-        state = workflow.require_state(ctx)
-        chosen = protocol.targets(state, parsed_args.names or None)
-        outcomes = protocol.run(ctx.plugins, chosen, 'verify',
-                                ctx.conf.max_workers)
+        outcomes = workflow.bmc_request(ctx, parsed_args.names or None,
+                                        'verify')
         self.failed = [o for o in outcomes if not o.ok]
         self.exit_status = 1 if self.failed else 0
         for outcome in self.failed:

@@ -15,6 +15,14 @@
 The application owns a :class:`oslo_config.cfg.ConfigOpts` built by
 :func:`new_conf`; nothing here keeps a module-global configuration, so tests
 can build as many independent ones as they like.
+
+* One module per group, each with its ``opts``, ``register_opts`` and
+  ``list_opts`` (and ``problems`` for values that must go together):
+  :mod:`.default`, :mod:`.libvirt`, :mod:`.network`, :mod:`.vbmc`,
+  :mod:`.redfish`, :mod:`.ironic`, :mod:`.nova`,
+  :mod:`.filter_scheduler`.
+* :mod:`.opts` -- ``list_opts()`` for oslo-config-generator.
+* :mod:`.checks` -- every value checked at start-up, named with its file.
 """
 
 from oslo_config import cfg

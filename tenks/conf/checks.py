@@ -52,19 +52,32 @@ def check(conf):
             except (cfg.ConfigFileValueError, ValueError) as exc:
                 raise exception.ConfigError('%s: %s' % (
                     _where(conf, opt.dest, section), _reason(exc)))
-    if conf.vbmc.port_range_start > conf.vbmc.port_range_end:
-        raise exception.ConfigError(
-            '%s: %d is below port_range_start %d' % (
-                _where(conf, 'port_range_end', 'vbmc'),
-                conf.vbmc.port_range_end, conf.vbmc.port_range_start))
-    if conf.libvirt.cpu_mode == 'custom' and not conf.libvirt.cpu_model:
-        raise exception.ConfigError(
-            "%s: cpu_mode 'custom' needs cpu_model" %
-            _where(conf, 'cpu_mode', 'libvirt'))
-    if bool(conf.redfish.tls_cert) != bool(conf.redfish.tls_key):
-        raise exception.ConfigError(
-            '%s: tls_cert and tls_key go together' %
-            _where(conf, 'tls_cert', 'redfish'))
+    from tenks import conf as conf_mod
+    for module in conf_mod.MODULES:
+        group = getattr(getattr(module, 'group', None), 'name', None)
+        for option, problem in getattr(module, 'problems',
+                                       lambda conf: ())(conf):
+            raise exception.ConfigError('%s: %s' % (
+                _where(conf, option, group), problem))
+
+
+def check_plugins(conf, catalog):
+    """Check that the plugins the options name are installed.
+
+    :param catalog: the :class:`tenks.plugins.Catalog`.
+    :raises tenks.exception.ConfigError: naming the option and what is
+        installed.
+    """
+    for option, namespace in (('bridge_type', 'tenks.networks'),
+                              ('provider', 'tenks.providers'),
+                              ('scheduler', 'tenks.schedulers')):
+        names = catalog.names(namespace)
+        value = getattr(conf, option)
+        if value not in names:
+            raise exception.ConfigError(
+                '%s: %r is not an installed %s plugin (installed: %s)' % (
+                    _where(conf, option, None), value, namespace,
+                    ', '.join(names) or 'none'))
 
 
 def _reason(exc):

@@ -21,7 +21,6 @@ BMC_EMULATORS = {'ipmi': 'virtualbmc',
                  'redfish': 'sushy_tools',
                  'fake-hardware': 'none',
                  'manual-management': 'none'}
-BRIDGE_TYPES = ('openvswitch', 'linuxbridge')
 
 opts = [
     cfg.StrOpt('cluster_name',
@@ -74,9 +73,9 @@ opts = [
                      'that driver. A driver missing here is a spec error.'),
     cfg.StrOpt('bridge_type',
                default='openvswitch',
-               choices=BRIDGE_TYPES,
                help='Network plugin (entry point in tenks.networks) that '
-                    'builds Tenks bridges and node links.'),
+                    'builds Tenks bridges and node links: openvswitch or '
+                    'linuxbridge, or another installed one.'),
     cfg.StrOpt('scheduler',
                default='filter',
                help='Scheduler plugin (entry point in tenks.schedulers) '

@@ -83,6 +83,12 @@ opts = [
 ]
 
 
+def problems(conf):
+    """``(option, problem)`` of values that do not go together."""
+    if conf.libvirt.cpu_mode == 'custom' and not conf.libvirt.cpu_model:
+        yield ('cpu_mode', "cpu_mode 'custom' needs cpu_model")
+
+
 def register_opts(conf):
     conf.register_group(group)
     conf.register_opts(opts, group=group)

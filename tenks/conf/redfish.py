@@ -71,6 +71,12 @@ opts = [
 ]
 
 
+def problems(conf):
+    """``(option, problem)`` of values that do not go together."""
+    if bool(conf.redfish.tls_cert) != bool(conf.redfish.tls_key):
+        yield ('tls_cert', 'tls_cert and tls_key go together')
+
+
 def register_opts(conf):
     conf.register_group(group)
     conf.register_opts(opts, group=group)

@@ -73,6 +73,13 @@ opts = [
 ]
 
 
+def problems(conf):
+    """``(option, problem)`` of values that do not go together."""
+    if conf.vbmc.port_range_start > conf.vbmc.port_range_end:
+        yield ('port_range_end', '%d is below port_range_start %d' % (
+            conf.vbmc.port_range_end, conf.vbmc.port_range_start))
+
+
 def register_opts(conf):
     conf.register_group(group)
     conf.register_opts(opts, group=group)

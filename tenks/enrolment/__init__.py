@@ -11,4 +11,13 @@
 # under the License.
 
 """Ironic enrolment and Nova flavors (entry points in ``tenks.enrolment``).
+
+* :mod:`.base` -- :class:`~.base.Enrolment`, the contract.
+* :mod:`.ironic` -- ``ironic``: Ironic nodes and ports, brought to
+  ``available``; :mod:`.fields` translates props into Ironic fields and
+  patches, :mod:`.states` walks the provision state machine.
+* :mod:`.nova` -- ``nova``: flavors, and the wait until Placement offers
+  the nodes (:mod:`.placement`).
+* :mod:`.cloud` -- the openstacksdk connection both share: clouds.yaml,
+  retries, one-line errors.
 """

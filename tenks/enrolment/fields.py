@@ -27,7 +27,15 @@ only keys it set before (they are in the old props); traits and ports it
 did not add are left alone.
 """
 
+import collections
+
+from tenks.spec import units
+
 MARK = 'tenks_cluster'
+
+#: Optional node fields a spec's ``ironic_config`` may set.
+OPTIONAL_FIELDS = ('conductor_group', 'shard', 'owner', 'lessee',
+                   'description')
 
 #: Ironic displays secrets of driver_info as this.
 MASK = '******'
@@ -90,8 +98,7 @@ def node_fields(props):
               'properties': dict(props.get('properties') or {}),
               'extra': dict(props.get('extra') or {}),
               'resource_class': props.get('resource_class')}
-    for key in ('conductor_group', 'shard', 'owner', 'lessee',
-                'description'):
+    for key in OPTIONAL_FIELDS:
         if props.get(key) is not None:
             fields[key] = props[key]
     fields.update(props.get('interfaces') or {})
@@ -253,3 +260,84 @@ def owner_of(extra):
 
 def cluster_of(props):
     return (props.get('extra') or {}).get(MARK)
+
+
+# -- building props from the allocation (pure; used by the planner) --------
+
+def capabilities_string(user, boot_mode):
+    """Ironic capabilities string with ``boot_mode`` set unless given."""
+    caps = collections.OrderedDict()
+    if isinstance(user, dict):
+        caps.update((str(k), str(v)) for k, v in user.items())
+    elif user:
+        for item in str(user).split(','):
+            if item.strip():
+                key, _sep, val = item.partition(':')
+                caps[key.strip()] = val.strip()
+    caps.setdefault('boot_mode', boot_mode)
+    return ','.join('%s:%s' % kv for kv in caps.items())
+
+
+def node_properties(node, user=None):
+    """The Ironic properties of ``node`` (an allocated node dict).
+
+    Its shape (cpus, memory_mb, cpu_arch, local_gb from the first volume),
+    the ``user`` properties of its spec over them, and a capabilities
+    string with the node's boot mode unless the user gave one.
+    """
+    user = dict(user or {})
+    properties = {'cpus': node['vcpus'], 'memory_mb': node['memory_mb'],
+                  'cpu_arch': node['arch']}
+    if node['volumes'] and node['volumes'][0]['capacity']:
+        properties['local_gb'] = units.to_gib_floor(
+            node['volumes'][0]['capacity'])
+    properties.update({k: v for k, v in user.items()
+                       if k != 'capabilities'})
+    properties['capabilities'] = capabilities_string(
+        user.get('capabilities'), node['boot_mode'])
+    return properties
+
+
+def port(mac, physnet, link=None):
+    """An Ironic port of a node NIC.
+
+    :param link: the NIC's ``local_link_connection`` (switch_id,
+        switch_info, port_id), or None when it is not known.
+    """
+    out = {'address': mac, 'physical_network': physnet}
+    if link:
+        out['local_link_connection'] = dict(link)
+    return out
+
+
+def node_props(node, driver_info, ports, cluster):
+    """The props of the ``ironic_node`` resource enrolling ``node``.
+
+    :param driver_info: how Ironic reaches the node's BMC (from its
+        emulator), with the deploy images.
+    :param ports: from :func:`port`.
+    """
+    config = node['ironic_config']
+    extra = dict(config.get('extra') or {})
+    extra[MARK] = cluster
+    props = {
+        'name': node['name'], 'uuid': node['uuid'],
+        'driver': node['ironic_driver'], 'driver_info': dict(driver_info),
+        'properties': node_properties(node, config.get('properties')),
+        'resource_class': config['resource_class'],
+        'traits': sorted(config.get('traits') or ()),
+        'interfaces': {k: v for k, v in config.items()
+                       if k.endswith('_interface')},
+        'extra': extra, 'ports': list(ports),
+    }
+    for key in OPTIONAL_FIELDS:
+        if config.get(key) is not None:
+            props[key] = config[key]
+    return props
+
+
+def custom_resource_class(resource_class):
+    """Nova's name for an Ironic resource class: ``CUSTOM_<UPPER_>``."""
+    name = ''.join(c if c.isalnum() else '_'
+                   for c in resource_class.upper())
+    return 'CUSTOM_' + name

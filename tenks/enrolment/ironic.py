@@ -27,12 +27,13 @@ import threading
 
 from oslo_log import log as logging
 
+from tenks.enrolment import base
 from tenks.enrolment import cloud as cloud_mod
 from tenks.enrolment import fields
 from tenks.enrolment import states
 from tenks import exception
 from tenks import observation
-from tenks import resource_driver
+from tenks.spec import schema
 
 LOG = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ def _port_dict(port):
             'local_link_connection': port.local_link_connection or {}}
 
 
-class IronicDriver(resource_driver.ResourceDriver):
+class IronicDriver(base.Enrolment):
     """``ironic_node`` resources through openstacksdk's baremetal proxy.
 
     The cloud is ``[ironic] cloud`` (or ``OS_CLOUD``); waits are bounded
@@ -72,6 +73,28 @@ class IronicDriver(resource_driver.ResourceDriver):
     """
 
     kinds = ('ironic_node',)
+    options_group = 'ironic'
+    spec_options = {'deploy_kernel': 'deploy_kernel',
+                    'deploy_ramdisk': 'deploy_ramdisk'}
+    key_schema = {'deploy_kernel': schema.SAFE_STRING,
+                  'deploy_ramdisk': schema.SAFE_STRING}
+
+    # -- pure half: used by the planner and the exporters ---------------
+
+    @classmethod
+    def deploy_images(cls, settings):
+        """``deploy_kernel`` and ``deploy_ramdisk`` for driver_info."""
+        opts = cls.options(settings)
+        return {k: opts[k] for k in ('deploy_kernel', 'deploy_ramdisk')
+                if opts[k]}
+
+    @classmethod
+    def node_props(cls, node, bmc_driver_info, ports, settings):
+        """The props of the ``ironic_node`` enrolling ``node``."""
+        driver_info = dict(bmc_driver_info or {})
+        driver_info.update(cls.deploy_images(settings))
+        return fields.node_props(node, driver_info, ports,
+                                 settings.cluster_name)
 
     def __init__(self, conf, hypervisor=None):
         super().__init__(conf, hypervisor)

@@ -31,15 +31,19 @@ A ``placement_wait`` resource waits until Placement offers the nodes
 e.g. a standalone Ironic, skips it.
 """
 
+import collections
 import contextlib
 
 from oslo_log import log as logging
 
+from tenks.enrolment import base
 from tenks.enrolment import cloud as cloud_mod
+from tenks.enrolment import fields
 from tenks.enrolment import placement
 from tenks import exception
 from tenks import observation
-from tenks import resource_driver
+from tenks.spec import schema
+from tenks.spec import units
 
 LOG = logging.getLogger(__name__)
 
@@ -52,7 +56,7 @@ SIZES = (('ram', 'ram'), ('vcpus', 'vcpus'), ('disk', 'disk'),
          ('is_public', 'is_public'))
 
 
-class NovaDriver(resource_driver.ResourceDriver):
+class NovaDriver(base.Enrolment):
     """``flavor`` and ``placement_wait`` resources through openstacksdk.
 
     The cloud is ``[nova] cloud``, else ``[ironic] cloud``, else
@@ -60,6 +64,52 @@ class NovaDriver(resource_driver.ResourceDriver):
     """
 
     kinds = ('flavor', 'placement_wait')
+    options_group = 'nova'
+    spec_options = {'wait_for_placement': 'wait_for_placement'}
+    key_schema = {'wait_for_placement': schema.BOOLEAN}
+
+    # -- pure half: used by the planner ---------------------------------
+
+    @classmethod
+    def flavor_props(cls, flavor, node_type, settings):
+        """The props of the ``flavor`` resource of spec ``flavor``."""
+        extra = {
+            'resources:%s' % fields.custom_resource_class(
+                flavor.resource_class): '1',
+            'resources:VCPU': '0',
+            'resources:MEMORY_MB': '0',
+            'resources:DISK_GB': '0',
+        }
+        for trait in flavor.required_traits:
+            extra['trait:%s' % trait] = 'required'
+        for trait in flavor.forbidden_traits:
+            extra['trait:%s' % trait] = 'forbidden'
+        extra.update({k: str(v) for k, v in flavor.custom_specs.items()})
+        return {'name': flavor.name, 'ram': node_type.memory_mb,
+                'vcpus': node_type.vcpus,
+                'disk': units.to_gb_ceil(node_type.disk_bytes),
+                'is_public': flavor.is_public,
+                'resource_class': flavor.resource_class,
+                'extra_specs': extra, 'cluster': settings.cluster_name}
+
+    @classmethod
+    def placement_props(cls, ironic_nodes, settings):
+        """Props of the wait until Placement offers the nodes, or None.
+
+        :param ironic_nodes: props of every ``ironic_node`` resource.
+        """
+        if not cls.options(settings)['wait_for_placement']:
+            return None
+        expected = collections.OrderedDict()
+        for props in ironic_nodes:
+            group = (fields.custom_resource_class(props['resource_class']),
+                     tuple(props['traits']))
+            expected[group] = expected.get(group, 0) + 1
+        if not expected:
+            return None
+        return {'expected': [{'resource_class': rc, 'traits': list(traits),
+                              'amount': amount}
+                             for (rc, traits), amount in expected.items()]}
 
     def __init__(self, conf, hypervisor=None):
         super().__init__(conf, hypervisor)

@@ -10,4 +10,14 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""Inventory exporters (entry points in ``tenks.exporters``)."""
+"""Inventory exporters (entry points in ``tenks.exporters``).
+
+* :mod:`.base` -- :class:`~.base.Exporter`, the contract, and what every
+  format shares.
+* :mod:`.bifrost` -- Bifrost's JSON inventory.
+* :mod:`.ironic` -- the nodes file of ``openstack baremetal create``.
+* :mod:`.devstack` -- DevStack's ``ironic_macs.csv``.
+* :mod:`.json_export` -- ``json``: tenks' own view.
+
+Each renders the :class:`tenks.nodeview.ClusterView` it is given.
+"""

@@ -13,6 +13,18 @@
 """The exporter contract: the cluster in a format another tool reads."""
 
 import abc
+import json
+
+from tenks import exception
+
+
+class ExportError(exception.TenksError):
+    """The cluster cannot be written in the requested format."""
+
+
+def dump_json(document):
+    """``document`` as stable, readable JSON text (also valid YAML)."""
+    return json.dumps(document, indent=2, sort_keys=True) + '\n'
 
 
 class Exporter(object, metaclass=abc.ABCMeta):
@@ -28,8 +40,8 @@ class Exporter(object, metaclass=abc.ABCMeta):
         self.conf = conf
 
     @abc.abstractmethod
-    def export(self, state):
-        """Render ``state`` (a :class:`tenks.state.model.State`).
+    def export(self, cluster):
+        """Render ``cluster`` (a :class:`tenks.nodeview.ClusterView`).
 
         :returns: the document as text.
         """

@@ -26,7 +26,6 @@ Bifrost's own examples, so Ansible does not warn about converting them.
 import re
 
 from tenks.exporters import base
-from tenks.exporters import nodeview
 
 #: Ironic property name -> Bifrost property name.
 PROPERTIES = (('cpu_arch', 'cpu_arch'), ('cpus', 'cpus'),
@@ -78,8 +77,8 @@ class BifrostExporter(base.Exporter):
     description = ("Bifrost's inventory: a JSON mapping of node name to "
                    "driver, driver_info, nics and properties")
 
-    def export(self, state):
+    def export(self, cluster):
         document = {}
-        for view in nodeview.node_views(state, self.conf):
+        for view in cluster.nodes:
             document[view.name] = host(view)
-        return nodeview.dump_json(document)
+        return base.dump_json(document)

@@ -26,7 +26,6 @@ number>``, so the lines follow tenks' node order.
 """
 
 from tenks.exporters import base
-from tenks.exporters import nodeview
 
 
 def line(view):
@@ -36,18 +35,18 @@ def line(view):
         bridge is unknown: the line could not be parsed back.
     """
     if not view.nics:
-        raise nodeview.ExportError(
+        raise base.ExportError(
             'node %s has no NIC: a DevStack ironic_macs.csv line needs at '
             'least one (give its node type physical_networks)' % view.name)
     missing = [n.physnet for n in view.nics
                if not (n.bridge_link and n.bridge and n.bridge_mac)]
     if missing:
-        raise nodeview.ExportError(
+        raise base.ExportError(
             'node %s: no record of the link of its NIC on %s (deploy the '
             'cluster first)' % (view.name, ', '.join(missing)))
     nics = ';'.join('%s,%s' % (n.mac, n.bridge_link) for n in view.nics)
     first = view.nics[0]
-    return '%s %s %s %s' % (nics, view.ipmi_port or 0, first.bridge_mac,
+    return '%s %s %s %s' % (nics, view.own_bmc_port or 0, first.bridge_mac,
                             first.bridge)
 
 
@@ -57,6 +56,6 @@ class DevstackExporter(base.Exporter):
     description = ("DevStack's ironic_macs.csv: NICs, IPMI port and "
                    "switch of each node, one line per node")
 
-    def export(self, state):
+    def export(self, cluster):
         return ''.join(line(v) + '\n'
-                       for v in nodeview.node_views(state, self.conf))
+                       for v in cluster.nodes)

@@ -20,7 +20,6 @@ or port are written.
 """
 
 from tenks.exporters import base
-from tenks.exporters import nodeview
 
 
 def node(view):
@@ -50,7 +49,7 @@ class IronicExporter(base.Exporter):
     description = ('the nodes file of "openstack baremetal create": '
                    'nodes with driver_info, properties and ports')
 
-    def export(self, state):
-        return nodeview.dump_json(
+    def export(self, cluster):
+        return base.dump_json(
             {'nodes': [node(v)
-                       for v in nodeview.node_views(state, self.conf)]})
+                       for v in cluster.nodes]})

@@ -16,7 +16,6 @@ NICs and where they are plugged, volumes and the status of its resources.
 """
 
 from tenks.exporters import base
-from tenks.exporters import nodeview
 
 
 class JsonExporter(base.Exporter):
@@ -25,10 +24,10 @@ class JsonExporter(base.Exporter):
     description = ("tenks' full view: nodes with BMC, NICs, volumes, "
                    "Ironic fields and resource status")
 
-    def export(self, state):
-        return nodeview.dump_json({
-            'cluster': state.cluster,
-            'hypervisors': state.hypervisors,
+    def export(self, cluster):
+        return base.dump_json({
+            'cluster': cluster.name,
+            'hypervisors': cluster.hypervisors,
             'nodes': [v.to_dict()
-                      for v in nodeview.node_views(state, self.conf)],
+                      for v in cluster.nodes],
         })

@@ -14,7 +14,14 @@
 
 Bridges, veths and BMC emulators live on the hypervisor's host. Plugins
 never run commands or touch the host directly; they ask the
-:class:`~tenks.hosts.base.HostAgent` of their hypervisor, which is the
-local host (:mod:`tenks.hosts.local`) or an SSH seam to a remote one
-(:mod:`tenks.hosts.ssh`).
+:class:`~tenks.hosts.base.HostAgent` of their hypervisor.
+
+* :mod:`.base` -- the agent contract.
+* :mod:`.local` -- this host; :mod:`.ssh` -- a remote one, through
+  :mod:`.agent_main` (``tenks-host-agent``) there.
+* :mod:`.calls` -- which host-side functions a host runs, and how a call
+  and its errors travel.
+* :mod:`.context` -- what a plugin knows about its hypervisor.
+* :mod:`.procs`, :mod:`.files` -- host-side helpers for the daemons tenks
+  runs: processes, and private files.
 """

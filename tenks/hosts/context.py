@@ -41,6 +41,31 @@ class HypervisorContext(object):
         return self.host is None
 
 
+class Contexts(object):
+    """The :class:`HypervisorContext` of each hypervisor of one run.
+
+    Built once from the hypervisor allocations (how to reach each one, as
+    the state and spec record it) and never changed; a name not recorded
+    is the local hypervisor at ``default_uri``.
+
+    :param allocations: ``{name: {'libvirt_uri', 'host', 'pool_name'}}``.
+    :param agents: callable, host (None: this host) -> HostAgent.
+    """
+
+    def __init__(self, allocations, default_uri, agents):
+        self._allocations = dict(allocations or {})
+        self._default_uri = default_uri
+        self._agents = agents
+
+    def __call__(self, name):
+        info = self._allocations.get(name) or {}
+        host = info.get('host')
+        return HypervisorContext(
+            name=name, libvirt_uri=info.get('libvirt_uri') or
+            self._default_uri, host=host, agent=self._agents(host),
+            pool_name=info.get('pool_name'))
+
+
 @functools.lru_cache(maxsize=1024)
 def uri_on_host(libvirt_uri, host):
     """The libvirt URI as seen from the hypervisor's own host.

@@ -25,6 +25,7 @@ import os
 import shutil
 
 from tenks import faults
+from tenks import fileio
 
 LOCK_FILE = '.lock'
 STAMP_FILE = 'started.json'
@@ -50,13 +51,7 @@ def write_private(path, text):
                 return False
     except FileNotFoundError:
         pass
-    tmp = '%s.%d.tmp' % (path, os.getpid())
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, 'w') as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    os.rename(tmp, path)
+    fileio.write_atomic(path, text)
     return True
 
 

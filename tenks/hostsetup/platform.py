@@ -72,7 +72,7 @@ class Platform(object):
 APT = Platform(
     name='apt',
     libvirt_packages=('libvirt-daemon-system', 'libvirt-daemon-driver-qemu',
-                      'libvirt-clients', 'qemu-utils'),
+                      'libvirt-clients', 'qemu-utils', 'ipmitool'),
     arch_packages={'x86_64': ('qemu-system-x86', 'ovmf'),
                    'aarch64': ('qemu-system-arm', 'qemu-efi-aarch64'),
                    'ppc64le': ('qemu-system-ppc',),
@@ -83,7 +83,8 @@ APT = Platform(
 
 DNF = Platform(
     name='dnf',
-    libvirt_packages=('libvirt-daemon-kvm', 'libvirt-client', 'qemu-img'),
+    libvirt_packages=('libvirt-daemon-kvm', 'libvirt-client', 'qemu-img',
+                      'ipmitool'),
     arch_packages={'x86_64': ('qemu-kvm', 'edk2-ovmf'),
                    'aarch64': ('qemu-kvm', 'edk2-aarch64')},
     ovs_packages=('openvswitch',),

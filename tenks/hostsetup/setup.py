@@ -28,21 +28,32 @@ from tenks.hostsetup import steps
 LOG = logging.getLogger(__name__)
 
 
-def needs_from_conf(conf):
+def _openvswitch(settings, catalog):
+    network = catalog.cls('tenks.networks', settings.bridge_type)
+    return 'openvswitch' in network.host_services
+
+
+def _arch(settings, catalog):
+    """The default node architecture (the default provider's)."""
+    provider = catalog.cls('tenks.providers', settings.provider)
+    return provider.node_defaults(settings)['arch']
+
+
+def needs_from_settings(settings, catalog):
     """``{host: Needs}`` for this host alone, from the configuration."""
     return collections.OrderedDict([(None, platform_mod.Needs(
-        openvswitch=conf.bridge_type == 'openvswitch',
-        arches=(conf.libvirt.arch,), hypervisors=()))])
+        openvswitch=_openvswitch(settings, catalog),
+        arches=(_arch(settings, catalog),), hypervisors=()))])
 
 
-def needs_from_spec(spec):
+def needs_from_spec(spec, catalog):
     """``{host: Needs}`` of the hosts of a spec's hypervisors.
 
     The host ``None`` is this host.
     """
-    openvswitch = spec.settings.bridge_type == 'openvswitch'
+    openvswitch = _openvswitch(spec.settings, catalog)
     arches = tuple(sorted({t.arch for t in spec.node_types.values()} or
-                          {spec.settings.arch}))
+                          {_arch(spec.settings, catalog)}))
     hosts = collections.OrderedDict()
     for hv in spec.hypervisors:
         hosts.setdefault(hv.host, []).append(hv.name)

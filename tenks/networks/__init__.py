@@ -10,4 +10,14 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""Node networking plugins (entry points in ``tenks.networks``)."""
+"""Network plugins (entry points in ``tenks.networks``).
+
+* :mod:`.base` -- :class:`~.base.Network`, the contract.
+* :mod:`.linuxbridge`, :mod:`.openvswitch` -- the plugins; what they
+  share is :mod:`.common`.
+* :mod:`.linux` -- the host side: ensure and delete links (host calls).
+* :mod:`.netlink` -- the netlink requests :mod:`.linux` makes (pyroute2).
+* :mod:`.ovs` -- Open vSwitch through ``ovs-vsctl``.
+* :mod:`.uplink` -- what a bridge's uplink is.
+* :mod:`.marks` -- tenks' marks on links and OVS records.
+"""

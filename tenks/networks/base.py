@@ -38,9 +38,33 @@ from tenks import resource_driver
 
 
 class Network(resource_driver.ResourceDriver, metaclass=abc.ABCMeta):
-    """Base class of network plugins."""
+    """Base class of network plugins.
+
+    What a plugin declares for the planner (pure class methods):
+    :attr:`bridge_end_suffix` names the bridge end of a node's veth pair,
+    :meth:`bridge_props` adds its own props to a bridge, and
+    :attr:`host_services` says what ``tenks host setup`` must install.
+    Every plugin reads the ``[network]`` option group.
+    """
 
     kinds = ('bridge', 'vif')
+
+    options_group = 'network'
+    #: Suffix of the bridge end of a node NIC's veth pair (Tenks' names).
+    bridge_end_suffix = '-br'
+    #: Services the hosts need (see :mod:`tenks.hostsetup`).
+    host_services = ()
+
+    @classmethod
+    def hypervisor_defaults(cls, settings):
+        """Defaults of a hypervisor's fields: its bridge prefix."""
+        return {'bridge_prefix':
+                settings.option(cls.options_group, 'bridge_prefix')}
+
+    @classmethod
+    def bridge_props(cls, settings):
+        """Props the plugin adds to every bridge."""
+        return {}
 
     @abc.abstractmethod
     def create_bridge(self, record):

@@ -38,6 +38,14 @@ OVS_MASTER = 'ovs-system'
 class OpenVSwitch(common.LinkNetwork):
     """Open vSwitch bridges and ports, with veth pairs over netlink."""
 
+    bridge_end_suffix = '-ovs'
+    host_services = ('openvswitch',)
+
+    @classmethod
+    def bridge_props(cls, settings):
+        return {'datapath_type':
+                settings.option(cls.options_group, 'ovs_datapath_type')}
+
     # -- bridge ---------------------------------------------------------
 
     def ensure_bridge(self, record, previous):

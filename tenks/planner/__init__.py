@@ -10,10 +10,19 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""The planner: pure functions from (spec, state, observations) to a plan.
+"""The planner: pure functions from (spec, state, facts, observations) to
+a plan.
 
-Nothing here does I/O. :func:`tenks.planner.allocate.allocate` decides
-which nodes exist and where; :mod:`tenks.planner.desired` turns them into
-resources; :mod:`tenks.planner.diff` compares those with the state and
-orders the actions that converge the cluster.
+Nothing here does I/O; what it needs from the world (capacity facts, what
+exists) is gathered by :mod:`tenks.workflow` and passed in as values.
+
+* :mod:`.reconcile` -- the entry points: a deploy plan, a teardown plan.
+* :mod:`.allocate` -- which nodes exist, their names, UUIDs, MACs, BMC
+  ports and hypervisors (the scheduler places new ones).
+* :mod:`.desired` -- the resources that realise the nodes; plugins say
+  what their resources hold.
+* :mod:`.diff` -- desired versus recorded (and observed): the actions.
+* :mod:`.plan` -- the ordered actions and their dependencies.
+* :mod:`.kinds` -- what a resource kind is.
+* :mod:`.naming` -- Tenks-compatible names.
 """

@@ -129,16 +129,7 @@ def _boot(entry, node_type, settings):
     return mode, bool(secure)
 
 
-def _credentials(node_type, emulator, settings):
-    if emulator == 'sushy_tools':
-        user, password = settings.redfish_username, settings.redfish_password
-    else:
-        user, password = settings.ipmi_username, settings.ipmi_password
-    return (node_type.bmc_username or user,
-            node_type.bmc_password or password)
-
-
-def _shape(node, entry, node_type, spec, indices):
+def _shape(node, entry, node_type, spec, indices, emulators):
     """Fill in what follows from the node's type, spec entry and host."""
     settings = spec.settings
     name = node['name']
@@ -161,14 +152,8 @@ def _shape(node, entry, node_type, spec, indices):
     emulator = node_type.bmc_emulator
     hv = spec.hypervisor(node['hypervisor'])
     bmc = {'emulator': emulator}
-    if emulator == 'virtualbmc':
-        user, password = _credentials(node_type, emulator, settings)
-        bmc.update(address=hv.ipmi_address, port=node['bmc'].get('port'),
-                   username=user, password=password)
-    elif emulator != 'none':
-        user, password = _credentials(node_type, emulator, settings)
-        bmc.update(address=hv.redfish_address, port=hv.redfish_port,
-                   username=user, password=password)
+    bmc.update(emulators[emulator].bmc_fields(
+        node_type, hv.bmc_sites[emulator], node['bmc'].get('port')))
     node.update({
         'type': entry.type,
         'spec': entry.index,
@@ -194,22 +179,31 @@ def _shape(node, entry, node_type, spec, indices):
     return node
 
 
-def _port_pools(spec):
-    """One IPMI port pool per BMC site (host and address)."""
+def _port_pools(spec, emulators):
+    """``{hypervisor: {emulator: PortPool}}``.
+
+    For the emulators whose nodes get ports of their own; hypervisors of
+    one site share its pool.
+    """
     pools = {}
-    by_hv = {}
-    for hv in spec.hypervisors:
-        site = (hv.bmc_site, hv.ipmi_address)
-        if site not in pools:
-            pools[site] = sched.PortPool(hv.ipmi_ports)
-        by_hv[hv.name] = pools[site]
+    by_hv = {hv.name: {} for hv in spec.hypervisors}
+    for name, cls in sorted(emulators.items()):
+        if not cls.port_label:
+            continue
+        for hv in spec.hypervisors:
+            site = hv.bmc_sites[name]
+            key = (name, cls.port_pool(hv, site))
+            if key not in pools:
+                pools[key] = sched.PortPool(cls.port_range(site),
+                                            cls.port_label)
+            by_hv[hv.name][name] = pools[key]
     return by_hv
 
 
 def _hosts(spec, pools, facts):
     hosts = []
     for order, hv in enumerate(spec.hypervisors):
-        fact = (facts(hv.name) if facts is not None else None) or {}
+        fact = (facts or {}).get(hv.name) or {}
         hosts.append(sched.HostState(
             hv.name, physnets=hv.physnet_mappings,
             memory_mb=(hv.memory_mb if hv.memory_mb is not None
@@ -220,7 +214,7 @@ def _hosts(spec, pools, facts):
             ram_allocation_ratio=hv.ram_allocation_ratio,
             cpu_allocation_ratio=hv.cpu_allocation_ratio,
             disk_allocation_ratio=hv.disk_allocation_ratio,
-            port_pool=pools[hv.name], order=order))
+            port_pools=pools[hv.name], order=order))
     return hosts
 
 
@@ -249,49 +243,67 @@ def _assign_macs(nodes, seed):
                     used.add(mac)
 
 
-def allocate(spec, state, scheduler, facts=None):
-    """Allocate the nodes ``spec`` asks for, keeping what ``state`` has.
+def needs_placement(spec, state):
+    """Whether allocating ``spec`` over ``state`` places new nodes.
 
-    :param spec: a :class:`tenks.spec.model.ClusterSpec`.
-    :param state: a :class:`tenks.state.model.State` (not modified).
-    :param scheduler: a :class:`tenks.schedulers.base.Scheduler`.
-    :param facts: optional callable, hypervisor name -> observed capacity
-        ``{'memory_mb': .., 'vcpus': .., 'disk_bytes': ..}``; called only
-        when new nodes need placing. Capacity set in the spec wins.
-    :returns: an :class:`Allocation`.
-    :raises SchedulingError, PlanError:
+    Only then does the scheduler need the hypervisors' capacity facts,
+    which cost a query per hypervisor to gather.
     """
-    if not state.seed:
-        raise exception.PlanError('the state has no seed')
-    hypervisors = _hypervisor_allocations(spec, state)
-    kept, wanted, removed = _match(spec, state)
-    pools = _port_pools(spec)
+    _kept, wanted, _removed = _match(spec, state)
+    return any(count > 0 for count in wanted.values())
 
+
+def _keep(kept, spec, emulators, pools):
+    """The kept nodes, each keeping its BMC port where it has one."""
     nodes = []
     for entry, old in kept:
         node_type = spec.node_types[entry.type]
         node = dict(old)
         node['bmc'] = dict(old.get('bmc') or {})
         node['nics'] = [dict(n) for n in old.get('nics') or ()]
-        port = (node['bmc'].get('port')
-                if node_type.bmc_emulator == 'virtualbmc' else None)
-        if port:
-            pools[node['hypervisor']].reserve(port)
+        emulator = node_type.bmc_emulator
+        ported = bool(emulators[emulator].port_label)
+        port = node['bmc'].get('port') if ported else None
+        if port and node['bmc'].get('emulator') in (None, emulator):
+            pools[node['hypervisor']][emulator].reserve(port)
         else:
             node['bmc'].pop('port', None)
         nodes.append((entry, node_type, node))
-
-    # Kept nodes whose type now needs an IPMI port they lack get one where
-    # they are.
+    # Kept nodes whose type now needs a port they lack get one where they
+    # are.
     for entry, node_type, node in nodes:
-        if (node_type.bmc_emulator == 'virtualbmc' and
-                not node['bmc'].get('port')):
-            pool = pools[node['hypervisor']]
+        emulator = node_type.bmc_emulator
+        if emulators[emulator].port_label and not node['bmc'].get('port'):
+            pool = pools[node['hypervisor']][emulator]
             if not len(pool):
                 raise exception.SchedulingError(node['name'], {
-                    node['hypervisor']: 'no free IPMI port in %s'
-                    % pool.describe()})
+                    node['hypervisor']: 'no free %s port in %s'
+                    % (pool.label, pool.describe())})
             node['bmc']['port'] = pool.take()
+    return nodes
+
+
+def allocate(spec, state, seed, scheduler, emulators, facts=None):
+    """Allocate the nodes ``spec`` asks for, keeping what ``state`` has.
+
+    :param spec: a :class:`tenks.spec.model.ClusterSpec`.
+    :param state: a :class:`tenks.state.model.State` (not modified).
+    :param seed: the cluster's seed: new nodes' UUIDs and MACs derive
+        from it.
+    :param scheduler: a :class:`tenks.schedulers.base.Scheduler`.
+    :param emulators: ``{name: BMC emulator class}`` of the node types.
+    :param facts: the hypervisors' observed capacity, ``{hypervisor:
+        {'memory_mb': .., 'vcpus': .., 'disk_bytes': ..}}`` (see
+        :func:`needs_placement`), or None. Capacity set in the spec wins.
+    :returns: an :class:`Allocation`.
+    :raises SchedulingError, PlanError:
+    """
+    if not seed:
+        raise exception.PlanError('the cluster has no seed')
+    hypervisors = _hypervisor_allocations(spec, state)
+    kept, wanted, removed = _match(spec, state)
+    pools = _port_pools(spec, emulators)
+    nodes = _keep(kept, spec, emulators, pools)
 
     taken = {node['name'] for _e, _t, node in nodes}
     cursor = {}
@@ -299,6 +311,7 @@ def allocate(spec, state, scheduler, facts=None):
     new = []
     for entry in spec.specs:
         node_type = spec.node_types[entry.type]
+        emulator = node_type.bmc_emulator
         for _ in range(wanted.get(entry.index, 0)):
             prefix = entry.node_name_prefix
             index = naming.lowest_free_index(prefix, taken,
@@ -307,12 +320,13 @@ def allocate(spec, state, scheduler, facts=None):
             name = '%s%d' % (prefix, index)
             taken.add(name)
             node = {'name': name, 'prefix': prefix, 'index': index,
-                    'uuid': naming.node_uuid(state.seed, name),
+                    'uuid': naming.node_uuid(seed, name),
                     'bmc': {}, 'nics': []}
             requests.append(sched.NodeRequest(
                 name, node_type.memory_mb, node_type.vcpus,
                 _disk_bytes(node_type), node_type.physical_networks,
-                needs_ipmi_port=node_type.bmc_emulator == 'virtualbmc'))
+                port_from=(emulator if emulators[emulator].port_label
+                           else None)))
             new.append(node)
             nodes.append((entry, node_type, node))
     if requests:
@@ -325,14 +339,14 @@ def allocate(spec, state, scheduler, facts=None):
         scheduler.schedule(requests, hosts)
         for request, node in zip(requests, new):
             node['hypervisor'] = request.host
-            if request.ipmi_port:
-                node['bmc']['port'] = request.ipmi_port
+            if request.port:
+                node['bmc']['port'] = request.port
 
     out = []
     for entry, node_type, node in nodes:
         indices = hypervisors[node['hypervisor']]['physnet_indices']
-        out.append(_shape(node, entry, node_type, spec, indices))
-    _assign_macs(out, state.seed)
+        out.append(_shape(node, entry, node_type, spec, indices, emulators))
+    _assign_macs(out, seed)
     out.sort(key=lambda n: (n['prefix'], n['index']
                             if n.get('index') is not None else -1,
                             n['name']))

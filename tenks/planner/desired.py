@@ -18,16 +18,18 @@ physical network its nodes use. Per node: volumes, one veth pair per NIC,
 the domain, its BMC (and the emulator service the BMC needs), its Ironic
 node when the spec enrols it. Per spec flavor: a Nova flavor. Finally an
 optional wait for Placement.
+
+The plugins say what their resources hold (a BMC's props, an Ironic
+node's fields, a bridge's datapath): the builder asks their classes, from
+the :class:`tenks.plugins.Catalog`, and names none of them.
 """
 
 import collections
 
+from tenks.enrolment import fields
+from tenks.planner import kinds
 from tenks.planner import naming
-from tenks.spec import units
 from tenks.state import model as state_model
-
-IRONIC_DRIVER = 'ironic'
-NOVA_DRIVER = 'nova'
 
 
 def _record(kind, name, driver, hypervisor, props, requires=(),
@@ -35,27 +37,6 @@ def _record(kind, name, driver, hypervisor, props, requires=(),
     return state_model.ResourceRecord(
         kind=kind, name=name, driver=driver, hypervisor=hypervisor,
         props=props, requires=sorted(set(requires)), adopt=adopt)
-
-
-def custom_resource_class(resource_class):
-    """Nova's name for an Ironic resource class: ``CUSTOM_<UPPER_>``."""
-    name = ''.join(c if c.isalnum() else '_'
-                   for c in resource_class.upper())
-    return 'CUSTOM_' + name
-
-
-def capabilities_string(user, boot_mode):
-    """Ironic capabilities string with ``boot_mode`` set unless given."""
-    caps = collections.OrderedDict()
-    if isinstance(user, dict):
-        caps.update((str(k), str(v)) for k, v in user.items())
-    elif user:
-        for item in str(user).split(','):
-            if item.strip():
-                key, _sep, val = item.partition(':')
-                caps[key.strip()] = val.strip()
-    caps.setdefault('boot_mode', boot_mode)
-    return ','.join('%s:%s' % kv for kv in caps.items())
 
 
 def _collision(first, second):
@@ -69,44 +50,31 @@ def _collision(first, second):
         owners[0], owners[1], first.kind, first.name, hint)
 
 
-def node_properties(node, user=None):
-    """The Ironic properties of ``node`` (an allocated node dict).
-
-    Its shape (cpus, memory_mb, cpu_arch, local_gb from the first volume),
-    the ``user`` properties of its spec over them, and a capabilities
-    string with the node's boot mode unless the user gave one.
-    """
-    user = dict(user or {})
-    properties = {'cpus': node['vcpus'], 'memory_mb': node['memory_mb'],
-                  'cpu_arch': node['arch']}
-    if node['volumes'] and node['volumes'][0]['capacity']:
-        properties['local_gb'] = units.to_gib_floor(
-            node['volumes'][0]['capacity'])
-    properties.update({k: v for k, v in user.items()
-                       if k != 'capabilities'})
-    properties['capabilities'] = capabilities_string(
-        user.get('capabilities'), node['boot_mode'])
-    return properties
-
-
 class Builder(object):
     """Builds the desired resources of one plan.
 
     :param spec: the :class:`tenks.spec.model.ClusterSpec`.
     :param allocation: the :class:`tenks.planner.allocate.Allocation`.
-    :param emulators: mapping of BMC emulator name to its plugin class
-        (:class:`tenks.bmc.base.BMCEmulator`).
+    :param catalog: the :class:`tenks.plugins.Catalog` of plugin classes.
     :param seed: the cluster's seed.
     """
 
-    def __init__(self, spec, allocation, emulators, seed):
+    def __init__(self, spec, allocation, catalog, seed):
         self.spec = spec
         self.settings = spec.settings
         self.allocation = allocation
-        self.emulators = emulators
+        self.catalog = catalog
         self.seed = seed
         self.resources = collections.OrderedDict()
         self._bridge_macs = {}
+        self.network = catalog.cls('tenks.networks',
+                                   self.settings.bridge_type)
+        network = self.settings.options(self.network.options_group)
+        self.veth_prefix = network['veth_prefix']
+        self.mtu = network['mtu']
+        self.ironic = catalog.cls('tenks.enrolment',
+                                  kinds.driver('ironic_node'))
+        self.nova = catalog.cls('tenks.enrolment', kinds.driver('flavor'))
 
     def add(self, record):
         other = self.resources.get(record.key)
@@ -114,6 +82,12 @@ class Builder(object):
             raise naming.NamingError(_collision(other, record))
         self.resources[record.key] = record
         return record.key
+
+    def emulator(self, name):
+        return self.catalog.cls('tenks.bmc', name)
+
+    def provider(self, hv):
+        return self.catalog.cls('tenks.providers', hv.provider)
 
     def build(self):
         by_hv = collections.OrderedDict()
@@ -150,57 +124,47 @@ class Builder(object):
 
     def _hypervisor(self, hv, nodes):
         adopt = any(n.get('adopt') for n in nodes)
+        props = {'name': hv.pool_name, 'path': hv.pool_path}
+        props.update(self.provider(hv).pool_props(self.settings))
         self.add(_record('pool', '%s/%s' % (hv.name, hv.pool_name),
-                         hv.provider, hv.name,
-                         {'name': hv.pool_name, 'path': hv.pool_path,
-                          'type': self.settings.pool_type}, adopt=adopt))
+                         hv.provider, hv.name, props, adopt=adopt))
         physnets = []
         for node in nodes:
             for nic in node['nics']:
                 if nic['physnet'] not in physnets:
                     physnets.append(nic['physnet'])
-        bridge_type = self.settings.bridge_type
+        extra = self.network.bridge_props(self.settings)
         for physnet in sorted(physnets, key=lambda p: self._bridge(hv, p)):
             name = self._bridge(hv, physnet)
-            uplink = hv.physnet_mappings.get(physnet)
-            source, side = naming.uplink_names(self.settings.veth_prefix,
-                                               name, bridge_type)
+            source, side = naming.uplink_names(
+                self.veth_prefix, name, self.network.bridge_end_suffix)
+            props = {'name': name, 'physnet': physnet,
+                     'uplink': hv.physnet_mappings.get(physnet),
+                     'uplink_links': [source, side],
+                     'mac': self._bridge_mac(hv, physnet), 'mtu': self.mtu,
+                     'cluster': self.settings.cluster_name,
+                     'datapath_type': None}
+            props.update(extra)
             self.add(_record('bridge', '%s/%s' % (hv.name, name),
-                             bridge_type, hv.name, {
-                                 'name': name,
-                                 'physnet': physnet,
-                                 'uplink': uplink,
-                                 'uplink_links': [source, side],
-                                 'mac': self._bridge_mac(hv, physnet),
-                                 'mtu': self.settings.mtu,
-                                 'cluster': self.settings.cluster_name,
-                                 'datapath_type': (
-                                     self.settings.ovs_datapath_type
-                                     if bridge_type == 'openvswitch'
-                                     else None),
-                             }, adopt=adopt))
+                             self.settings.bridge_type, hv.name, props,
+                             adopt=adopt))
 
     # -- BMC services ---------------------------------------------------
-
-    def _scope(self, cls, hv):
-        if cls.service_scope == 'site':
-            return '%s/%s' % (hv.bmc_site or 'local', hv.ipmi_address)
-        return hv.name
 
     def _services(self, by_hv):
         groups = collections.OrderedDict()
         for hv in self.spec.hypervisors:
             for node in by_hv.get(hv.name, ()):
                 emulator = node['bmc']['emulator']
-                cls = self.emulators.get(emulator)
-                if cls is None:
-                    continue
-                key = (emulator, self._scope(cls, hv))
-                groups.setdefault(key, (hv, []))[1].append(node)
+                site = hv.bmc_sites[emulator]
+                scope = self.emulator(emulator).service_scope(hv, site)
+                groups.setdefault((emulator, scope), (hv, []))[1].append(
+                    node)
         self.service_keys = {}
         for (emulator, scope), (hv, nodes) in groups.items():
-            cls = self.emulators[emulator]
-            props = cls.service_props(hv, nodes, self.settings)
+            cls = self.emulator(emulator)
+            props = cls.service_props(hv, hv.bmc_sites[emulator], nodes,
+                                      self.settings)
             if props is None:
                 continue
             key = self.add(_record('bmc_service',
@@ -211,77 +175,79 @@ class Builder(object):
 
     # -- per node -------------------------------------------------------
 
+    def _volumes(self, node, hv, pool_key, adopt):
+        keys, disks = [], []
+        for vol in node['volumes']:
+            pool = vol['pool'] or hv.pool_name
+            keys.append(self.add(_record(
+                'volume', '%s/%s/%s' % (hv.name, pool, vol['name']),
+                hv.provider, hv.name, {
+                    'name': vol['name'], 'node': node['name'], 'pool': pool,
+                    'capacity': vol['capacity'], 'format': vol['format'],
+                    'image': vol['image'], 'existing': vol['existing']},
+                requires=[] if vol['existing'] else [pool_key],
+                adopt=adopt)))
+            disks.append({'pool': pool, 'volume': vol['name'],
+                          'format': vol['format'],
+                          'bus': node['disk_bus']})
+        return keys, disks
+
+    def _nics(self, node, hv, adopt):
+        keys, nics, ports = [], [], []
+        name = node['name']
+        for nic in node['nics']:
+            bridge = naming.bridge_name(hv.bridge_prefix, nic['index'])
+            node_end, bridge_end = naming.link_names(
+                self.veth_prefix, name, nic['index'],
+                self.network.bridge_end_suffix)
+            keys.append(self.add(_record(
+                'vif', '%s/%s' % (hv.name, node_end),
+                self.settings.bridge_type, hv.name, {
+                    'name': node_end, 'node': name,
+                    'physnet': nic['physnet'], 'bridge': bridge,
+                    'node_end': node_end, 'bridge_end': bridge_end,
+                    'mtu': self.mtu, 'cluster': self.settings.cluster_name},
+                requires=['bridge:%s/%s' % (hv.name, bridge)], adopt=adopt)))
+            nics.append({'mac': nic['mac'], 'dev': node_end,
+                         'model': node['nic_model'],
+                         'physnet': nic['physnet']})
+            ports.append(self.ironic_port(nic, hv, bridge, bridge_end))
+        return keys, nics, ports
+
+    def ironic_port(self, nic, hv, bridge, bridge_end):
+        return fields.port(nic['mac'], nic['physnet'], {
+            'switch_id': self._bridge_mac(hv, nic['physnet']),
+            'switch_info': bridge, 'port_id': bridge_end})
+
     def _node(self, node):
         hv = self.spec.hypervisor(node['hypervisor'])
         adopt = bool(node.get('adopt'))
         name = node['name']
         pool_key = self._pool_key(hv)
-        requires = [pool_key]
-        disks = []
-        for vol in node['volumes']:
-            pool = vol['pool'] or hv.pool_name
-            key = self.add(_record(
-                'volume', '%s/%s/%s' % (hv.name, pool, vol['name']),
-                hv.provider, hv.name, {
-                    'name': vol['name'], 'node': name, 'pool': pool,
-                    'capacity': vol['capacity'], 'format': vol['format'],
-                    'image': vol['image'], 'existing': vol['existing']},
-                requires=[] if vol['existing'] else [pool_key],
-                adopt=adopt))
-            requires.append(key)
-            disks.append({'pool': pool, 'volume': vol['name'],
-                          'format': vol['format'],
-                          'bus': node['disk_bus']})
-        nics = []
-        ports = []
-        bridge_type = self.settings.bridge_type
-        for nic in node['nics']:
-            bridge = naming.bridge_name(hv.bridge_prefix, nic['index'])
-            node_end, bridge_end = naming.link_names(
-                self.settings.veth_prefix, name, nic['index'], bridge_type)
-            key = self.add(_record(
-                'vif', '%s/%s' % (hv.name, node_end), bridge_type, hv.name, {
-                    'name': node_end, 'node': name,
-                    'physnet': nic['physnet'], 'bridge': bridge,
-                    'node_end': node_end, 'bridge_end': bridge_end,
-                    'mtu': self.settings.mtu,
-                    'cluster': self.settings.cluster_name},
-                requires=['bridge:%s/%s' % (hv.name, bridge)], adopt=adopt))
-            requires.append(key)
-            nics.append({'mac': nic['mac'], 'dev': node_end,
-                         'model': node['nic_model'],
-                         'physnet': nic['physnet']})
-            ports.append({
-                'address': nic['mac'],
-                'physical_network': nic['physnet'],
-                'local_link_connection': {
-                    'switch_id': self._bridge_mac(hv, nic['physnet']),
-                    'switch_info': bridge,
-                    'port_id': bridge_end}})
+        volumes, disks = self._volumes(node, hv, pool_key, adopt)
+        vifs, nics, ports = self._nics(node, hv, adopt)
         console = None
         if node['console_log_enabled']:
             console = '%s/libvirt/%s-console.log' % (
                 self.settings.log_dir.rstrip('/'), name)
+        props = {
+            'name': name, 'uuid': node['uuid'],
+            'cluster': self.settings.cluster_name,
+            'memory_mb': node['memory_mb'], 'vcpus': node['vcpus'],
+            'cpu_mode': node['cpu_mode'], 'cpu_model': node['cpu_model'],
+            'arch': node['arch'], 'machine': node['machine'],
+            'boot_mode': node['boot_mode'],
+            'secure_boot': node['secure_boot'],
+            'disks': disks, 'nics': nics, 'console_log': console}
+        props.update(self.provider(hv).domain_props(self.settings))
         domain_key = self.add(_record(
-            'domain', name, hv.provider, hv.name, {
-                'name': name, 'uuid': node['uuid'],
-                'cluster': self.settings.cluster_name,
-                'domain_type': self.settings.domain_type,
-                'memory_mb': node['memory_mb'], 'vcpus': node['vcpus'],
-                'cpu_mode': node['cpu_mode'], 'cpu_model': node['cpu_model'],
-                'arch': node['arch'], 'machine': node['machine'],
-                'boot_mode': node['boot_mode'],
-                'secure_boot': node['secure_boot'],
-                'disks': disks, 'nics': nics, 'console_log': console,
-                'trust_guest_rx_filters':
-                    self.settings.trust_guest_rx_filters},
-            requires=requires, adopt=adopt))
-        bmc_key = None
-        bmc_props = None
+            'domain', name, hv.provider, hv.name, props,
+            requires=[pool_key] + volumes + vifs, adopt=adopt))
         emulator = node['bmc']['emulator']
-        cls = self.emulators.get(emulator)
-        if cls is not None:
-            bmc_props = cls.bmc_props(node, hv, self.settings)
+        cls = self.emulator(emulator)
+        bmc_props = cls.bmc_props(node, hv, hv.bmc_sites[emulator],
+                                  self.settings)
+        bmc_key = None
         if bmc_props is not None:
             deps = [domain_key]
             if name in self.service_keys:
@@ -290,87 +256,36 @@ class Builder(object):
                                        bmc_props, requires=deps,
                                        adopt=adopt))
         if node.get('ironic_config') is not None:
-            self._ironic(node, cls, bmc_props, ports,
-                         [bmc_key or domain_key])
-
-    def _ironic(self, node, cls, bmc_props, ports, requires):
-        config = node['ironic_config']
-        driver_info = dict(cls.driver_info(bmc_props)
-                           if cls is not None and bmc_props else {})
-        for key in ('deploy_kernel', 'deploy_ramdisk'):
-            value = getattr(self.settings, key)
-            if value:
-                driver_info[key] = value
-        properties = node_properties(node, config.get('properties'))
-        interfaces = {k: v for k, v in config.items()
-                      if k.endswith('_interface')}
-        extra = dict(config.get('extra') or {})
-        extra['tenks_cluster'] = self.settings.cluster_name
-        props = {
-            'name': node['name'], 'uuid': node['uuid'],
-            'driver': node['ironic_driver'], 'driver_info': driver_info,
-            'properties': properties,
-            'resource_class': config['resource_class'],
-            'traits': sorted(config.get('traits') or ()),
-            'interfaces': interfaces, 'extra': extra, 'ports': ports,
-        }
-        for key in ('conductor_group', 'shard', 'owner', 'lessee',
-                    'description'):
-            if config.get(key) is not None:
-                props[key] = config[key]
-        self.add(_record('ironic_node', node['name'], IRONIC_DRIVER, None,
-                         props, requires=requires))
+            driver_info = cls.driver_info(bmc_props) if bmc_props else {}
+            self.add(_record(
+                'ironic_node', name, kinds.driver('ironic_node'), None,
+                self.ironic.node_props(node, driver_info, ports,
+                                       self.settings),
+                requires=[bmc_key or domain_key]))
 
     # -- flavors and placement ------------------------------------------
 
     def _flavors(self):
         for flavor in self.spec.flavors:
             node_type = self.spec.node_types[flavor.node_type]
-            extra = {
-                'resources:%s' % custom_resource_class(
-                    flavor.resource_class): '1',
-                'resources:VCPU': '0',
-                'resources:MEMORY_MB': '0',
-                'resources:DISK_GB': '0',
-            }
-            for trait in flavor.required_traits:
-                extra['trait:%s' % trait] = 'required'
-            for trait in flavor.forbidden_traits:
-                extra['trait:%s' % trait] = 'forbidden'
-            extra.update({k: str(v) for k, v in flavor.custom_specs.items()})
-            self.add(_record('flavor', flavor.name, NOVA_DRIVER, None, {
-                'name': flavor.name,
-                'ram': node_type.memory_mb,
-                'vcpus': node_type.vcpus,
-                'disk': units.to_gb_ceil(node_type.disk_bytes),
-                'is_public': flavor.is_public,
-                'resource_class': flavor.resource_class,
-                'extra_specs': extra,
-                'cluster': self.settings.cluster_name}))
+            self.add(_record('flavor', flavor.name, kinds.driver('flavor'),
+                             None, self.nova.flavor_props(
+                                 flavor, node_type, self.settings)))
 
     def _placement(self):
-        if not self.settings.wait_for_placement:
-            return
-        expected = collections.OrderedDict()
-        keys = []
-        for key, record in self.resources.items():
-            if record.kind != 'ironic_node':
-                continue
-            keys.append(key)
-            group = (custom_resource_class(record.props['resource_class']),
-                     tuple(record.props['traits']))
-            expected[group] = expected.get(group, 0) + 1
-        if not keys:
+        nodes = [(k, r) for k, r in self.resources.items()
+                 if r.kind == 'ironic_node']
+        props = self.nova.placement_props([r.props for _k, r in nodes],
+                                          self.settings)
+        if props is None:
             return
         flavors = [k for k, r in self.resources.items()
                    if r.kind == 'flavor']
-        expected = [{'resource_class': rc, 'traits': list(traits),
-                     'amount': amount}
-                    for (rc, traits), amount in expected.items()]
-        self.add(_record('placement_wait', 'placement', NOVA_DRIVER, None,
-                         {'expected': expected}, requires=keys + flavors))
+        self.add(_record('placement_wait', 'placement',
+                         kinds.driver('placement_wait'), None, props,
+                         requires=[k for k, _r in nodes] + flavors))
 
 
-def build(spec, allocation, emulators, seed):
+def build(spec, allocation, catalog, seed):
     """The desired resources, an ordered dict of key to ResourceRecord."""
-    return Builder(spec, allocation, emulators, seed).build()
+    return Builder(spec, allocation, catalog, seed).build()

@@ -32,7 +32,8 @@ def _conflict(key, record, obs):
             % (record.kind, record.name, where, detail))
 
 
-def diff(desired, state, observations=None, nodes=None, hypervisors=None):
+def diff(desired, state, observations=None, nodes=None, hypervisors=None,
+         seed=None, cluster=None):
     """Plan the actions from ``state`` to ``desired``.
 
     :param desired: ordered dict of key to desired ResourceRecord.
@@ -42,6 +43,9 @@ def diff(desired, state, observations=None, nodes=None, hypervisors=None):
         are unknown and the state is trusted.
     :param nodes: node records to store (None: no nodes, as in teardown).
     :param hypervisors: hypervisor allocations to store.
+    :param seed: the cluster's seed (default: the state's).
+    :param cluster: the cluster ``desired`` belongs to (default: the
+        state's; an empty state takes the spec's).
     :raises PlanError: when a resource tenks would create already exists
         and was not made by tenks; every such collision is listed.
     """
@@ -167,4 +171,6 @@ def diff(desired, state, observations=None, nodes=None, hypervisors=None):
             % (len(conflicts), '' if len(conflicts) == 1 else 's') +
             '\n  '.join(conflicts))
     return plan_mod.Plan(actions, nodes or {}, hypervisors or {},
-                         forget=forget, warnings=warnings)
+                         forget=forget, warnings=warnings,
+                         seed=seed or state.seed,
+                         cluster=cluster or state.cluster)

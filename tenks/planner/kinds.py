@@ -10,32 +10,34 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""The kinds of resource tenks manages, their plugin namespaces and order.
+"""What a resource kind is: its plugin namespace, order and identity.
 
 Rank orders kinds for creation (ascending) and deletion (descending): a
 resource only ever requires resources of lower rank. ``replace`` lists the
 props whose change cannot be applied in place: the resource is deleted and
-created again.
+created again. ``driver`` names the plugin of kinds that do not live on a
+hypervisor (the cloud's), from ``[DEFAULT]`` options otherwise: the
+provider, network plugin and BMC emulator of each node.
 """
 
 import collections
 
-Kind = collections.namedtuple('Kind', 'name namespace rank replace')
+Kind = collections.namedtuple('Kind', 'name namespace rank replace driver')
 
 _KINDS = [
-    Kind('pool', 'tenks.providers', 0, ('name', 'path', 'type')),
-    Kind('bridge', 'tenks.networks', 1, ('name', 'datapath_type')),
+    Kind('pool', 'tenks.providers', 0, ('name', 'path', 'type'), None),
+    Kind('bridge', 'tenks.networks', 1, ('name', 'datapath_type'), None),
     Kind('volume', 'tenks.providers', 2,
-         ('name', 'pool', 'format', 'image', 'existing')),
+         ('name', 'pool', 'format', 'image', 'existing'), None),
     Kind('vif', 'tenks.networks', 3, ('name', 'bridge', 'node_end',
-                                      'bridge_end')),
-    Kind('domain', 'tenks.providers', 4, ('name', 'uuid')),
-    Kind('bmc_service', 'tenks.bmc', 5, ()),
-    Kind('bmc', 'tenks.bmc', 6, ()),
-    Kind('ironic_node', 'tenks.enrolment', 7, ('uuid',)),
+                                      'bridge_end'), None),
+    Kind('domain', 'tenks.providers', 4, ('name', 'uuid'), None),
+    Kind('bmc_service', 'tenks.bmc', 5, (), None),
+    Kind('bmc', 'tenks.bmc', 6, (), None),
+    Kind('ironic_node', 'tenks.enrolment', 7, ('uuid',), 'ironic'),
     Kind('flavor', 'tenks.enrolment', 8,
-         ('name', 'ram', 'vcpus', 'disk', 'is_public')),
-    Kind('placement_wait', 'tenks.enrolment', 9, ()),
+         ('name', 'ram', 'vcpus', 'disk', 'is_public'), 'nova'),
+    Kind('placement_wait', 'tenks.enrolment', 9, (), 'nova'),
 ]
 
 KINDS = collections.OrderedDict((k.name, k) for k in _KINDS)
@@ -47,6 +49,11 @@ def rank(kind):
 
 def namespace(kind):
     return KINDS[kind].namespace
+
+
+def driver(kind):
+    """The plugin serving every resource of ``kind``, or None."""
+    return KINDS[kind].driver
 
 
 def needs_replace(kind, old_props, new_props):

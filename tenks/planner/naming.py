@@ -21,7 +21,6 @@ import uuid
 
 IFNAMSIZ = 15
 NODE_END_SUFFIX = '-tap'
-BRIDGE_END_SUFFIX = {'openvswitch': '-ovs', 'linuxbridge': '-br'}
 UPLINK_SUFFIX = '-phy'
 MAX_SHORT = 6
 
@@ -49,28 +48,32 @@ def short_node_name(name):
     stem = name.rstrip('0123456789')
     digits = name[len(stem):]
     if len(digits) >= MAX_SHORT:
-        raise NamingError('node name %s has too many trailing digits to '
-                          'fit in a %d-character link name'
-                          % (name, IFNAMSIZ))
+        raise NamingError('node name %s has too many trailing digits: '
+                          'link names keep them in a %d-character node '
+                          'part (Linux allows %d characters per link)'
+                          % (name, MAX_SHORT, IFNAMSIZ))
     return stem[:MAX_SHORT - len(digits)] + digits
 
 
-def link_names(veth_prefix, node_name, physnet_index, bridge_type):
-    """``(node end, bridge end)`` of a node NIC's veth pair."""
+def link_names(veth_prefix, node_name, physnet_index, bridge_end_suffix):
+    """``(node end, bridge end)`` of a node NIC's veth pair.
+
+    :param bridge_end_suffix: the network plugin's (e.g. ``-br``).
+    """
     base = '%s%s-%d' % (veth_prefix, short_node_name(node_name),
                         physnet_index)
     node_end = base + NODE_END_SUFFIX
-    bridge_end = base + BRIDGE_END_SUFFIX[bridge_type]
+    bridge_end = base + bridge_end_suffix
     _check_ifname(node_end, 'link of node %s' % node_name)
     _check_ifname(bridge_end, 'link of node %s' % node_name)
     return node_end, bridge_end
 
 
-def uplink_names(veth_prefix, bridge, bridge_type):
+def uplink_names(veth_prefix, bridge, bridge_end_suffix):
     """``(source side, bridge side)`` of a bridge's uplink veth/patch."""
     base = veth_prefix + bridge
     source = base + UPLINK_SUFFIX
-    side = base + BRIDGE_END_SUFFIX[bridge_type]
+    side = base + bridge_end_suffix
     _check_ifname(source, 'uplink of bridge %s' % bridge)
     _check_ifname(side, 'uplink of bridge %s' % bridge)
     return source, side

@@ -91,14 +91,19 @@ class Plan(object):
     :ivar hypervisors: the hypervisor allocations to store.
     :ivar forget: keys of records whose resources are already gone.
     :ivar warnings: things worth telling the user.
+    :ivar seed: the cluster's seed (names, UUIDs and MACs derive from it).
+    :ivar cluster: the cluster's name.
     """
 
-    def __init__(self, actions, nodes, hypervisors, forget=(), warnings=()):
+    def __init__(self, actions, nodes, hypervisors, forget=(), warnings=(),
+                 seed=None, cluster=None):
         self.actions = list(actions)
         self.nodes = nodes
         self.hypervisors = hypervisors
         self.forget = list(forget)
         self.warnings = list(warnings)
+        self.seed = seed
+        self.cluster = cluster
         self._order()
 
     def _order(self):
@@ -135,6 +140,15 @@ class Plan(object):
     @property
     def empty(self):
         return not self.actions
+
+    def changes_allocation(self, state):
+        """Whether recording this plan changes ``state``'s allocation.
+
+        (Nodes, hypervisors, seed, or records to forget.)
+        """
+        return (list(state.nodes.values()) != list(self.nodes.values()) or
+                state.hypervisors != self.hypervisors or
+                state.seed != self.seed or bool(self.forget))
 
     def phase(self, number):
         return [a for a in self.actions if a.phase == number]

@@ -61,15 +61,22 @@ def _no_gc():
 class DesiredState(object):
     """Allocated nodes and the resources that realise them."""
 
-    def __init__(self, allocation, resources):
+    def __init__(self, allocation, resources, seed, cluster):
         self.allocation = allocation
         self.resources = resources
+        self.seed = seed
+        #: The cluster the resources are marked with (the spec's).
+        self.cluster = cluster
 
 
 @_gc_paused
-def desired_state(spec, state, scheduler, emulators, facts=None):
+def desired_state(spec, state, seed, scheduler, catalog, facts=None):
     """Allocate nodes and build the resources the spec asks for.
 
+    :param seed: the cluster's seed (a new one when the state has none).
+    :param catalog: the :class:`tenks.plugins.Catalog` of plugin classes.
+    :param facts: the hypervisors' capacity, when placement needs it (see
+        :func:`tenks.planner.allocate.needs_placement`).
     :raises SchedulingError: a node fits on no hypervisor.
     :raises PlanError: a generated name breaks a limit.
     """
@@ -77,13 +84,16 @@ def desired_state(spec, state, scheduler, emulators, facts=None):
         raise exception.PlanError(
             'the state file belongs to cluster %r but the configuration '
             'names cluster %r' % (state.cluster, spec.settings.cluster_name))
-    allocation = allocate.allocate(spec, state, scheduler, facts)
+    emulators = catalog.emulators(
+        {t.bmc_emulator for t in spec.node_types.values()})
+    allocation = allocate.allocate(spec, state, seed, scheduler, emulators,
+                                   facts)
     try:
-        resources = desired_mod.build(spec, allocation, emulators,
-                                      state.seed)
+        resources = desired_mod.build(spec, allocation, catalog, seed)
     except naming.NamingError as exc:
         raise exception.PlanError(str(exc))
-    return DesiredState(allocation, resources)
+    return DesiredState(allocation, resources, seed,
+                        spec.settings.cluster_name)
 
 
 def _hypervisors(allocated, state):
@@ -106,7 +116,8 @@ def deploy_plan(state, desired, observations=None):
     return diff.diff(desired.resources, state, observations,
                      nodes=desired.allocation.nodes,
                      hypervisors=_hypervisors(
-                         desired.allocation.hypervisors, state))
+                         desired.allocation.hypervisors, state),
+                     seed=desired.seed, cluster=desired.cluster)
 
 
 @_gc_paused

@@ -10,4 +10,9 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""Virtualisation providers (entry points in ``tenks.providers``)."""
+"""Virtualisation providers (entry points in ``tenks.providers``).
+
+* :mod:`.base` -- :class:`~.base.Provider`, the contract.
+* :mod:`.libvirt` -- ``libvirt``: nodes as libvirt domains.
+* :mod:`.fake` -- ``fake``: records only, for scale tests.
+"""

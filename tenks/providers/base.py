@@ -40,9 +40,57 @@ from tenks import resource_driver
 
 
 class Provider(resource_driver.ResourceDriver, metaclass=abc.ABCMeta):
-    """Base class of virtualisation providers."""
+    """Base class of virtualisation providers.
+
+    What a provider declares for the spec and the planner (pure class
+    methods over the run's settings, reading its own option group):
+    hypervisor defaults (libvirt URI, storage pool), node shape defaults
+    (CPU mode, architecture, machine, buses), and the props it adds to
+    pools and domains.
+    """
 
     kinds = ('pool', 'volume', 'domain')
+
+    #: The option group (``tenks.conf``) the provider reads.
+    options_group = None
+    #: Top-level Tenks spec keys that override its options:
+    #: ``{key: option}``, with :attr:`key_schema`.
+    spec_options = {}
+    key_schema = {}
+
+    @classmethod
+    def _options(cls, settings):
+        return settings.options(cls.options_group)
+
+    @classmethod
+    def hypervisor_defaults(cls, settings):
+        """Defaults of a hypervisor's URI and pool.
+
+        ``{'libvirt_uri', 'pool_name', 'pool_path'}``.
+        """
+        opts = cls._options(settings)
+        return {'libvirt_uri': opts['uri'], 'pool_name': opts['pool_name'],
+                'pool_path': opts['pool_path']}
+
+    @classmethod
+    def node_defaults(cls, settings):
+        """Defaults of a node type's shape (spec keys of the node type)."""
+        opts = cls._options(settings)
+        return {'cpu_mode': opts['cpu_mode'], 'cpu_model': opts['cpu_model'],
+                'arch': opts['arch'], 'machine': opts['machine_type'],
+                'disk_bus': opts['disk_bus'], 'nic_model': opts['nic_model']}
+
+    @classmethod
+    def pool_props(cls, settings):
+        """Props the provider adds to every pool."""
+        return {'type': cls._options(settings)['pool_type']}
+
+    @classmethod
+    def domain_props(cls, settings):
+        """Props the provider adds to every domain."""
+        opts = cls._options(settings)
+        return {'domain_type': opts['domain_type'],
+                'trust_guest_rx_filters': opts['trust_guest_rx_filters']}
 
     @abc.abstractmethod
     def create_pool(self, record):

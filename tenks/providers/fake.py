@@ -24,12 +24,19 @@ import os
 import threading
 
 from tenks import exception
+from tenks import fileio
 from tenks import observation
 from tenks.providers import base
 
 
 class FakeProvider(base.Provider):
-    """Virtual bare metal without the virtual machines."""
+    """Virtual bare metal without the virtual machines.
+
+    Its hypervisors and nodes take the ``[libvirt]`` defaults, so a spec
+    can switch between the two providers and nothing else.
+    """
+
+    options_group = 'libvirt'
 
     def __init__(self, conf, hypervisor=None):
         super().__init__(conf, hypervisor)
@@ -51,14 +58,20 @@ class FakeProvider(base.Provider):
     def _write(self, kind, name, data):
         path = self._path(kind, name)
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        tmp = path + '.tmp'
-        with open(tmp, 'w') as f:
-            json.dump(data, f)
-        os.replace(tmp, path)
+        fileio.write_atomic(path, json.dumps(data), sync=False)
 
-    def _remove(self, kind, name):
+    def _remove(self, kind, record):
+        """Delete ``record``'s file unless another cluster made it."""
+        current = self._read(kind, record.name)
+        if current is None:
+            return
+        if not record.adopt and current.get('cluster') != self._cluster(
+                record):
+            raise exception.ResourceConflict(
+                '%s %s on %s is not this cluster\'s; not deleting it'
+                % (kind, record.name, self.hypervisor.name))
         try:
-            os.unlink(self._path(kind, name))
+            os.unlink(self._path(kind, record.name))
         except FileNotFoundError:
             pass
 
@@ -90,21 +103,36 @@ class FakeProvider(base.Provider):
                 out[record.key] = observation.ABSENT
                 continue
             data = self._read(kind, record.name) or {}
-            owned = data.get('cluster') == self._cluster(record)
-            out[record.key] = observation.Observation(
-                True, owned, '' if owned else 'made by another cluster')
+            if not data.get('cluster'):
+                out[record.key] = observation.foreign(
+                    'carries no cluster mark', unmarked=True)
+            elif data['cluster'] == self._cluster(record):
+                out[record.key] = observation.Observation(True, True)
+            else:
+                out[record.key] = observation.foreign(
+                    'made by cluster %s' % data['cluster'])
         return out
 
-    # pool
+    # pool: like libvirt's, one that exists is used whoever made it
     def create_pool(self, record):
+        current = self._read('pool', record.name)
+        if current is not None and current.get('cluster') != self._cluster(
+                record):
+            return {'created': False}
         self._ensure('pool', record)
         return {'created': True}
 
     def delete_pool(self, record):
-        self._remove('pool', record.name)
+        current = self._read('pool', record.name)
+        if current is not None and (
+                (record.outputs or {}).get('created') or
+                current.get('cluster') == self._cluster(record)):
+            self._remove('pool', record)
 
     def observe_pool(self, records):
-        return self._observe('pool', records)
+        return {key: observation.Observation(True, True)
+                if seen.exists else seen
+                for key, seen in self._observe('pool', records).items()}
 
     # volume
     def create_volume(self, record):
@@ -122,7 +150,7 @@ class FakeProvider(base.Provider):
 
     def delete_volume(self, record):
         if not record.props.get('existing'):
-            self._remove('volume', record.name)
+            self._remove('volume', record)
 
     def observe_volume(self, records):
         return self._observe('volume', [r for r in records
@@ -136,7 +164,7 @@ class FakeProvider(base.Provider):
         return self._ensure('domain', record)
 
     def delete_domain(self, record):
-        self._remove('domain', record.name)
+        self._remove('domain', record)
 
     def observe_domain(self, records):
         return self._observe('domain', records)

@@ -10,6 +10,11 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""Schedulers place new nodes on hypervisors (entry points in
-``tenks.schedulers``).
+"""Schedulers (entry points in ``tenks.schedulers``): where new nodes go.
+
+* :mod:`.base` -- :class:`~.base.Scheduler`, the contract, and the host
+  and request views it works on.
+* :mod:`.round_robin` -- ``round_robin``, as Tenks does it.
+* :mod:`.filter` -- ``filter``: capacity aware, with :mod:`.filters` and
+  :mod:`.weighers`.
 """

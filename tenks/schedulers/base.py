@@ -28,12 +28,15 @@ UNLIMITED = float('inf')
 
 
 class PortPool(object):
-    """The IPMI ports of one BMC address.
+    """The BMC ports of one site (e.g. IPMI ports of one BMC address).
 
     Hypervisors whose BMCs share a host and address share a pool.
+
+    :param label: what the ports are, for messages (e.g. ``IPMI``).
     """
 
-    def __init__(self, ports):
+    def __init__(self, ports, label='BMC'):
+        self.label = label
         self._free = set(ports)
         self._heap = sorted(self._free)
         self.first = self._heap[0] if self._heap else None
@@ -60,27 +63,32 @@ class PortPool(object):
 
 
 class NodeRequest(object):
-    """What a new node needs from a hypervisor."""
+    """What a new node needs from a hypervisor.
+
+    ``port_from`` names the BMC emulator whose port pool the node needs a
+    port of (None: no port of its own); the scheduler sets ``port`` and
+    ``host``.
+    """
 
     __slots__ = ('name', 'memory_mb', 'vcpus', 'disk_bytes', 'physnets',
-                 'needs_ipmi_port', 'ipmi_port', 'host')
+                 'port_from', 'port', 'host')
 
     def __init__(self, name, memory_mb, vcpus, disk_bytes=0, physnets=(),
-                 needs_ipmi_port=False):
+                 port_from=None):
         self.name = name
         self.memory_mb = memory_mb
         self.vcpus = vcpus
         self.disk_bytes = disk_bytes
         self.physnets = frozenset(physnets)
-        self.needs_ipmi_port = needs_ipmi_port
-        self.ipmi_port = None
+        self.port_from = port_from
+        self.port = None
         self.host = None
 
     @property
     def shape(self):
         """Requests with the same shape pass and fail the same filters."""
         return (self.memory_mb, self.vcpus, self.disk_bytes, self.physnets,
-                self.needs_ipmi_port)
+                self.port_from)
 
 
 class HostState(object):
@@ -92,7 +100,7 @@ class HostState(object):
     def __init__(self, name, physnets=(), memory_mb=None, vcpus=None,
                  disk_bytes=None, ram_allocation_ratio=1.0,
                  cpu_allocation_ratio=16.0, disk_allocation_ratio=1.0,
-                 port_pool=None, order=0):
+                 port_pools=None, order=0):
         self.name = name
         self.order = order
         self.physnets = frozenset(physnets)
@@ -102,7 +110,8 @@ class HostState(object):
         self.ram_allocation_ratio = ram_allocation_ratio
         self.cpu_allocation_ratio = cpu_allocation_ratio
         self.disk_allocation_ratio = disk_allocation_ratio
-        self.port_pool = port_pool if port_pool is not None else PortPool(())
+        #: BMC emulator -> :class:`PortPool`.
+        self.port_pools = dict(port_pools or {})
         self.used_memory_mb = 0
         self.used_vcpus = 0
         self.used_disk_bytes = 0
@@ -128,14 +137,19 @@ class HostState(object):
         return (self._limit(self.disk_bytes, self.disk_allocation_ratio) -
                 self.used_disk_bytes)
 
-    def add_existing(self, memory_mb, vcpus, disk_bytes, ipmi_port=None):
+    def pool(self, emulator):
+        """The port pool of ``emulator`` here (empty when it has none)."""
+        pool = self.port_pools.get(emulator)
+        if pool is None:
+            pool = self.port_pools[emulator] = PortPool(())
+        return pool
+
+    def add_existing(self, memory_mb, vcpus, disk_bytes):
         """Charge a node that already lives here."""
         self.used_memory_mb += memory_mb
         self.used_vcpus += vcpus
         self.used_disk_bytes += disk_bytes
         self.node_count += 1
-        if ipmi_port:
-            self.port_pool.reserve(ipmi_port)
         self.version += 1
 
     def consume(self, request):
@@ -144,8 +158,8 @@ class HostState(object):
         self.used_vcpus += request.vcpus
         self.used_disk_bytes += request.disk_bytes
         self.node_count += 1
-        if request.needs_ipmi_port:
-            request.ipmi_port = self.port_pool.take()
+        if request.port_from:
+            request.port = self.pool(request.port_from).take()
         request.host = self.name
         self.version += 1
 
@@ -160,12 +174,17 @@ class Scheduler(object, metaclass=abc.ABCMeta):
     def __init__(self, conf=None):
         self.conf = conf
 
+    @classmethod
+    def hypervisor_defaults(cls, settings):
+        """Defaults of hypervisor fields the scheduler uses (ratios)."""
+        return {}
+
     @abc.abstractmethod
     def schedule(self, requests, hosts):
         """Place every request on one of ``hosts``.
 
         Calls ``host.consume(request)`` for each placement, in request
-        order, so that ``request.host`` (and ``request.ipmi_port``) are set.
+        order, so that ``request.host`` (and ``request.port``) are set.
 
         :param requests: list of :class:`NodeRequest`.
         :param hosts: list of :class:`HostState`, in spec order.
@@ -184,8 +203,11 @@ def static_reason(host, request):
 
 
 def port_reason(host, request):
-    if request.needs_ipmi_port and not len(host.port_pool):
-        return 'no free IPMI port in %s' % host.port_pool.describe()
+    if not request.port_from:
+        return None
+    pool = host.pool(request.port_from)
+    if not len(pool):
+        return 'no free %s port in %s' % (pool.label, pool.describe())
     return None
 
 

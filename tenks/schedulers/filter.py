@@ -34,6 +34,15 @@ from tenks.schedulers import weighers as weighers_mod
 
 class FilterScheduler(base.Scheduler):
 
+    options_group = 'filter_scheduler'
+
+    @classmethod
+    def hypervisor_defaults(cls, settings):
+        opts = settings.options(cls.options_group)
+        return {key: opts[key] for key in ('ram_allocation_ratio',
+                                           'cpu_allocation_ratio',
+                                           'disk_allocation_ratio')}
+
     def __init__(self, conf=None):
         super().__init__(conf)
         group = conf.filter_scheduler if conf is not None else None

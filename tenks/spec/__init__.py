@@ -10,8 +10,14 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""The declarative cluster spec: YAML in, a validated typed model out.
+"""The cluster spec: YAML in, a validated, typed model out.
 
-Use :func:`tenks.spec.load.load_spec` to read a file; it reports every
-problem at once, each with its key path, before anything is touched.
+* :mod:`.load` -- the entry point: every problem at once, with its line.
+* :mod:`.yamlfile` -- strict YAML reading.
+* :mod:`.schema`, :mod:`.structure` -- structure and types (jsonschema),
+  with the keys plugins declare.
+* :mod:`.build` -- rules across keys; :mod:`.node_types` and
+  :mod:`.hypervisors` build those parts, :mod:`.sizes` and :mod:`.units`
+  parse sizes.
+* :mod:`.model` -- the typed spec; :mod:`.errors` -- problems.
 """

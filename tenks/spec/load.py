@@ -36,11 +36,17 @@ def _read(path):
             (), 'not UTF-8 text (byte %d)' % exc.start)])
 
 
-def parse_spec(text, settings, source='<spec>', base_dir='.'):
+def parse_spec(text, settings, source='<spec>', base_dir='.',
+               catalog=None):
     """Validate spec ``text``; raise :class:`SpecError` with every problem.
 
+    :param catalog: the :class:`tenks.plugins.Catalog` of plugin classes
+        (default: the installed ones).
     :returns: a :class:`tenks.spec.model.ClusterSpec`.
     """
+    if catalog is None:
+        from tenks import plugins
+        catalog = plugins.Catalog()
     document, problems = yamlfile.parse(text)
     if document is None:
         raise exception.SpecError(source, problems)
@@ -60,9 +66,9 @@ def parse_spec(text, settings, source='<spec>', base_dir='.'):
                         % ', '.join(ignored))
     data = {k: v for k, v in data.items() if k not in ignored}
     _drop_nulls(data)
-    structural = structure.check(data)
+    structural = structure.check(data, catalog)
     spec, semantic = build.build(data, settings, source, base_dir,
-                                 structural)
+                                 structural, catalog)
     problems = problems + structural + list(semantic)
     if problems:
         for problem in problems:
@@ -90,8 +96,9 @@ def _drop_nulls(data):
                 del node_type[key]
 
 
-def load_spec(path, settings):
+def load_spec(path, settings, catalog=None):
     """Read and validate the spec file at ``path``."""
     text = _read(path)
     return parse_spec(text, settings, source=path,
-                      base_dir=os.path.dirname(os.path.abspath(path)))
+                      base_dir=os.path.dirname(os.path.abspath(path)),
+                      catalog=catalog)

@@ -177,11 +177,6 @@ class Hypervisor(object):
     physnet_mappings: FrozenDict = dataclasses.field(
         default_factory=FrozenDict)    # physnet -> device or None
     bridge_prefix: str = 'brtenks'
-    ipmi_address: str = '127.0.0.1'
-    ipmi_port_range_start: int = 6230
-    ipmi_port_range_end: int = 6329
-    redfish_address: str = '127.0.0.1'
-    redfish_port: int = 8000
     pool_name: str = 'tenks'
     pool_path: str = '/var/lib/libvirt/tenks_pool'
     memory_mb: typing.Optional[int] = None   # capacity; None is unknown
@@ -190,16 +185,9 @@ class Hypervisor(object):
     ram_allocation_ratio: float = 1.0
     cpu_allocation_ratio: float = 16.0
     disk_allocation_ratio: float = 1.0
-
-    @property
-    def ipmi_ports(self):
-        return range(self.ipmi_port_range_start,
-                     self.ipmi_port_range_end + 1)
-
-    @property
-    def bmc_site(self):
-        """Where this hypervisor's BMC emulators run (None: this host)."""
-        return self.host
+    #: BMC emulator -> its options on this hypervisor (its *site*, see
+    #: :meth:`tenks.bmc.base.BMCEmulator.site`).
+    bmc_sites: FrozenDict = dataclasses.field(default_factory=FrozenDict)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -13,8 +13,9 @@
 """JSON schema of the cluster spec (structure and types only).
 
 Cross-key rules (unknown node types, port ranges, name lengths, ...) live in
-:mod:`tenks.spec.checks`. Keys follow the Tenks (Ansible) override file so an
-existing one validates unchanged.
+:mod:`tenks.spec.build`. Keys follow the Tenks (Ansible) override file so an
+existing one validates unchanged; keys that set a plugin's options are
+declared by the plugin and merged in by :func:`spec_schema`.
 """
 
 NAME = r'^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$'
@@ -31,10 +32,20 @@ CPU_MODEL = r'^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$'
 SAFE_TEXT = r'^[^\x00-\x1f\x7f]*$'
 HOSTNAME = r'^[A-Za-z0-9_.:@\[\]-]{1,255}$'
 
+#: Schema fragments for the spec keys plugins declare.
+ADDRESS = {'type': 'string', 'pattern': HOSTNAME}
+PORT = {'type': 'integer', 'minimum': 1, 'maximum': 65535}
+BMC_USERNAME = {'type': 'string', 'pattern': r'^[^\x00-\x1f\x7f:]{1,16}$',
+                'x-error': 'must be 1-16 printable characters without a '
+                           'colon'}
+BMC_PASSWORD = {'type': 'string', 'pattern': r'^[^\x00-\x1f\x7f]{1,20}$',
+                'x-error': 'must be 1-20 printable characters'}
+SAFE_STRING = {'type': 'string', 'pattern': SAFE_TEXT, 'maxLength': 4096}
+BOOLEAN = {'type': 'boolean'}
+
 _SIZE = {'type': ['integer', 'string'], 'x-kind': 'size'}
-_BOOL = {'type': 'boolean'}
-_STR = {'type': 'string', 'pattern': SAFE_TEXT, 'maxLength': 4096}
-_PORT = {'type': 'integer', 'minimum': 1, 'maximum': 65535}
+_BOOL = BOOLEAN
+_STR = SAFE_STRING
 _RATIO = {'type': 'number', 'minimum': 0, 'maximum': 1000}
 
 IRONIC_INTERFACES = ('bios', 'boot', 'console', 'deploy', 'firmware',
@@ -59,13 +70,7 @@ VOLUME = {
 BMC = {
     'type': 'object',
     'additionalProperties': False,
-    'properties': {
-        'username': {'type': 'string', 'pattern': r'^[^\x00-\x1f\x7f:]{1,16}$',
-                     'x-error': 'must be 1-16 printable characters '
-                                'without a colon'},
-        'password': {'type': 'string', 'pattern': r'^[^\x00-\x1f\x7f]{1,20}$',
-                     'x-error': 'must be 1-20 printable characters'},
-    },
+    'properties': {'username': BMC_USERNAME, 'password': BMC_PASSWORD},
 }
 
 NODE_TYPE = {
@@ -182,11 +187,6 @@ HYPERVISOR = {
         'physnet_mappings': PHYSNET_MAPPINGS,
         'bridge_prefix': {'type': 'string',
                           'pattern': r'^[A-Za-z][A-Za-z0-9_-]{0,9}$'},
-        'ipmi_address': {'type': 'string', 'pattern': HOSTNAME},
-        'ipmi_port_range_start': _PORT,
-        'ipmi_port_range_end': _PORT,
-        'redfish_address': {'type': 'string', 'pattern': HOSTNAME},
-        'redfish_port': _PORT,
         'pool_name': {'type': 'string', 'pattern': NAME},
         'pool_path': {'type': 'string', 'pattern': r'^/[^\x00-\x1f\x7f]*$',
                       'x-error': 'must be an absolute path'},
@@ -223,37 +223,53 @@ SPEC = {
             'additionalProperties': HYPERVISOR,
         },
         'physnet_mappings': PHYSNET_MAPPINGS,
-        'deploy_kernel': _STR,
-        'deploy_ramdisk': _STR,
         'default_boot_mode': {'enum': ['uefi', 'bios']},
         'default_ironic_driver': {'type': 'string', 'pattern': DRIVER},
-        'bridge_type': {'enum': ['openvswitch', 'linuxbridge']},
         'bridge_prefix': {'type': 'string',
                           'pattern': r'^[A-Za-z][A-Za-z0-9_-]{0,9}$'},
-        'libvirt_vm_arch': {'enum': ['x86_64', 'aarch64', 'ppc64le',
-                                     's390x']},
-        'libvirt_vm_engine': {'enum': ['kvm', 'qemu']},
         'node_name_prefix': {'type': 'string', 'pattern': PREFIX},
         'vol_name_prefix': {'type': 'string', 'pattern': VOL_PREFIX},
-        'ipmi_address': {'type': 'string', 'pattern': HOSTNAME},
-        'ipmi_port_range_start': _PORT,
-        'ipmi_port_range_end': _PORT,
-        'ipmi_username': BMC['properties']['username'],
-        'ipmi_password': BMC['properties']['password'],
-        'redfish_address': {'type': 'string', 'pattern': HOSTNAME},
-        'redfish_username': BMC['properties']['username'],
-        'redfish_password': BMC['properties']['password'],
-        'wait_for_placement': _BOOL,
         'bmc_emulators': {
             'type': 'object',
             'propertyNames': {'pattern': DRIVER},
             'additionalProperties': {'type': 'string', 'pattern': DRIVER},
         },
-        'libvirt_pool_name': {'type': 'string', 'pattern': NAME},
-        'libvirt_pool_path': {'type': 'string',
-                              'pattern': r'^/[^\x00-\x1f\x7f]*$'},
     },
 }
+
+#: Namespaces whose plugins may declare spec keys.
+KEYED_NAMESPACES = ('tenks.providers', 'tenks.bmc', 'tenks.enrolment')
+
+
+def plugin_classes(catalog):
+    """Every installed plugin class that may declare spec keys."""
+    out = []
+    for namespace in KEYED_NAMESPACES:
+        out.extend(cls for _name, cls in sorted(catalog.all(
+            namespace).items()))
+    return out
+
+
+def spec_schema(catalog):
+    """The spec schema, with the keys the installed plugins declare.
+
+    A plugin declares top-level keys (``spec_options``) and hypervisor
+    keys (``hypervisor_options``), each with its ``key_schema``; the
+    valid ``bridge_type`` values are the installed network plugins.
+    """
+    top = dict(SPEC['properties'])
+    hypervisor = dict(HYPERVISOR['properties'])
+    for cls in plugin_classes(catalog):
+        key_schema = getattr(cls, 'key_schema', {})
+        for key in getattr(cls, 'spec_options', {}):
+            top[key] = key_schema[key]
+        for key in getattr(cls, 'hypervisor_options', {}):
+            hypervisor[key] = key_schema[key]
+    top['bridge_type'] = {'enum': catalog.names('tenks.networks')}
+    top['hypervisors'] = dict(top['hypervisors'], additionalProperties=dict(
+        HYPERVISOR, properties=hypervisor))
+    return dict(SPEC, properties=top)
+
 
 # Variables of a Tenks (Ansible) override file that only steer Ansible or
 # the host set-up roles. They are accepted, so the file validates unchanged,

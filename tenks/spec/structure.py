@@ -17,19 +17,25 @@ import difflib
 from tenks.spec import errors
 from tenks.spec import schema
 
-_VALIDATOR = None
+_VALIDATORS = {}
 
 _TYPE_NAMES = {'integer': 'an integer', 'string': 'a string',
                'boolean': 'true or false', 'object': 'a mapping',
                'array': 'a list', 'number': 'a number', 'null': 'null'}
 
 
-def _validator():
-    global _VALIDATOR
-    if _VALIDATOR is None:
+def _validator(catalog):
+    """A validator of the spec schema with the plugins' keys.
+
+    Built once per set of plugins (the schema of a run does not change).
+    """
+    document = schema.spec_schema(catalog)
+    key = repr(document)
+    validator = _VALIDATORS.get(key)
+    if validator is None:
         import jsonschema
-        _VALIDATOR = jsonschema.Draft7Validator(schema.SPEC)
-    return _VALIDATOR
+        validator = _VALIDATORS[key] = jsonschema.Draft7Validator(document)
+    return validator
 
 
 def _describe(value):
@@ -107,10 +113,14 @@ def _problems_for(error):
     return [errors.Problem(path, error.message)]
 
 
-def check(data):
-    """Return the structural problems of spec ``data``, sorted by path."""
+def check(data, catalog):
+    """Return the structural problems of spec ``data``, sorted by path.
+
+    :param catalog: the :class:`tenks.plugins.Catalog`: its plugins add
+        the spec keys they declare, and name the valid bridge types.
+    """
     problems = []
-    for error in _validator().iter_errors(data):
+    for error in _validator(catalog).iter_errors(data):
         problems.extend(_problems_for(error))
     problems.sort(key=lambda p: [str(x) for x in p.path])
     return problems

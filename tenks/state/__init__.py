@@ -10,5 +10,10 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""The state file: what tenks created, so that it can converge and clean up.
+"""What tenks knows it made: the state file.
+
+* :mod:`.model` -- nodes, hypervisors and resource records.
+* :mod:`.store` -- the file and its journal (crash safe).
+* :mod:`.lock` -- one run at a time.
+* :mod:`.tenks_format` -- reading Tenks' (Ansible) ``state.yml``.
 """

@@ -22,22 +22,11 @@ the journal and the next run converges.
 
 import json
 import os
-import tempfile
 
 from tenks import exception
+from tenks import fileio
 from tenks.state import model
 from tenks.state import tenks_format
-
-
-def _fsync_dir(path):
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class StateStore(object):
@@ -121,18 +110,10 @@ class StateStore(object):
 
     def save(self, state):
         """Write ``state`` atomically and empty the journal."""
-        directory = os.path.dirname(self.path)
         try:
-            os.makedirs(directory, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix='.state-', dir=directory)
-            with os.fdopen(fd, 'w') as f:
-                json.dump(state.to_dict(), f, indent=1, sort_keys=False)
-                f.write('\n')
-                f.flush()
-                os.fsync(f.fileno())
-            os.chmod(tmp, 0o600)
-            os.rename(tmp, self.path)
-            _fsync_dir(directory)
+            os.makedirs(os.path.dirname(self.path), exist_ok=True)
+            fileio.write_atomic(self.path, json.dumps(
+                state.to_dict(), indent=1, sort_keys=False) + '\n')
         except OSError as exc:
             raise exception.StateError('cannot write state file %s: %s'
                                        % (self.path, exc.strerror or exc))

@@ -53,12 +53,27 @@ class TestCase(base.BaseTestCase):
         path = self.write('tenks.conf', body + textwrap.dedent(text))
         return conf_mod.new_conf([path])
 
-    def spec(self, text, settings=None, **overrides):
-        settings = settings or settings_mod.Settings()
+    def default_settings(self, conf=''):
+        """The :class:`tenks.settings.Settings` of a config with ``conf``.
+
+        Without ``conf``, the defaults (no file is written).
+        """
+        if not conf:
+            return settings_mod.Settings.from_conf(conf_mod.new_conf([]))
+        return settings_mod.Settings.from_conf(self.make_conf(conf))
+
+    def spec(self, text, settings=None, conf='', catalog=None, **overrides):
+        """Parse spec ``text``.
+
+        :param conf: config file text the settings come from.
+        :param overrides: core settings to change.
+        """
+        settings = settings or self.default_settings(conf)
         if overrides:
             settings = settings.replace(**overrides)
         return load.parse_spec(textwrap.dedent(text), settings,
-                               source='spec.yaml', base_dir=self.tmp)
+                               source='spec.yaml', base_dir=self.tmp,
+                               catalog=catalog)
 
     def empty_state(self):
         return state_model.State(cluster='tenks', seed=SEED)

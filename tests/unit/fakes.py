@@ -20,10 +20,13 @@ what exists, break things behind tenks' back and inject failures.
 from tenks.bmc import none as bmc_none
 from tenks.bmc.sushy import plugin as sushy_tools
 from tenks.bmc.virtualbmc import plugin as virtualbmc
+from tenks.enrolment import ironic
+from tenks.enrolment import nova
 from tenks import exception
-from tenks.networks import base as net_base
+from tenks.networks import linuxbridge
+from tenks.networks import openvswitch
 from tenks import observation
-from tenks.providers import base as prov_base
+from tenks.providers.libvirt import driver as libvirt_driver
 from tenks import resource_driver
 
 
@@ -102,55 +105,59 @@ def _crud(kind):
             'delete_%s' % kind: delete, 'observe_%s' % kind: observe}
 
 
-class FakeProvider(_FakeMixin, prov_base.Provider):
-    locals().update(_crud('pool'))
-    locals().update(_crud('volume'))
-    locals().update(_crud('domain'))
+def _fake(real, kinds, **extra):
+    """``real`` plugin class with its CRUD done in :data:`WORLD`.
 
-    def power_state(self, name):
-        return WORLD.things.get(('power', name), 'off')
-
-    def power_on(self, name):
-        WORLD.things[('power', name)] = 'on'
-
-    def power_off(self, name):
-        WORLD.things[('power', name)] = 'off'
-
-    def host_facts(self):
-        return {'memory_mb': 64 * 1024, 'vcpus': 16,
-                'disk_bytes': 1024 ** 4}
+    Its pure half (what it declares to the spec and the planner) is the
+    real one.
+    """
+    namespace = {'kinds': tuple(kinds),
+                 '__init__': resource_driver.ResourceDriver.__init__,
+                 'close': lambda self: None}
+    for kind in kinds:
+        namespace.update(_crud(kind))
+    namespace.update(extra)
+    return type('Fake' + real.__name__, (_FakeMixin, real), namespace)
 
 
-class FakeNetwork(_FakeMixin, net_base.Network):
-    locals().update(_crud('bridge'))
-    locals().update(_crud('vif'))
+def _power_state(self, name):
+    return WORLD.things.get(('power', name), 'off')
+
+
+def _power_on(self, name):
+    WORLD.things[('power', name)] = 'on'
+
+
+def _power_off(self, name):
+    WORLD.things[('power', name)] = 'off'
+
+
+def _host_facts(self):
+    return {'memory_mb': 64 * 1024, 'vcpus': 16, 'disk_bytes': 1024 ** 4}
+
+
+FakeProvider = _fake(libvirt_driver.LibvirtProvider,
+                     ('pool', 'volume', 'domain'),
+                     power_state=_power_state, power_on=_power_on,
+                     power_off=_power_off, host_facts=_host_facts)
 
 
 def _bmc_class(real):
-    class FakeBMC(_FakeMixin, real):
-        locals().update(_crud('bmc_service'))
-        locals().update(_crud('bmc'))
-
-        def power(self, props, action):
-            return 'off'
-    FakeBMC.__name__ = 'Fake' + real.__name__
-    return FakeBMC
-
-
-class FakeEnrolment(_FakeMixin, resource_driver.ResourceDriver):
-    kinds = ('ironic_node', 'flavor', 'placement_wait')
-    locals().update(_crud('ironic_node'))
-    locals().update(_crud('flavor'))
-    locals().update(_crud('placement_wait'))
+    return _fake(real, ('bmc_service', 'bmc'),
+                 power=lambda self, props, action: 'off')
 
 
 CLASSES = {
     ('tenks.providers', 'libvirt'): FakeProvider,
-    ('tenks.networks', 'linuxbridge'): FakeNetwork,
-    ('tenks.networks', 'openvswitch'): FakeNetwork,
+    ('tenks.networks', 'linuxbridge'): _fake(linuxbridge.LinuxBridge,
+                                             ('bridge', 'vif')),
+    ('tenks.networks', 'openvswitch'): _fake(openvswitch.OpenVSwitch,
+                                             ('bridge', 'vif')),
     ('tenks.bmc', 'virtualbmc'): _bmc_class(virtualbmc.VirtualBMC),
     ('tenks.bmc', 'sushy_tools'): _bmc_class(sushy_tools.SushyTools),
     ('tenks.bmc', 'none'): bmc_none.NoBMC,
-    ('tenks.enrolment', 'ironic'): FakeEnrolment,
-    ('tenks.enrolment', 'nova'): FakeEnrolment,
+    ('tenks.enrolment', 'ironic'): _fake(ironic.IronicDriver,
+                                         ('ironic_node',)),
+    ('tenks.enrolment', 'nova'): _fake(nova.NovaDriver,
+                                       ('flavor', 'placement_wait')),
 }

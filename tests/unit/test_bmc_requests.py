@@ -130,7 +130,10 @@ class TargetsTest(base.TestCase):
         for name, emulator in (('a', 'virtualbmc'), ('b', 'sushy_tools'),
                                ('c', 'none'), ('d', 'virtualbmc'),
                                ('e', 'virtualbmc')):
-            state.nodes[name] = {'name': name, 'bmc': {'emulator': emulator}}
+            bmc = {'emulator': emulator}
+            if emulator != 'none':
+                bmc.update(address='127.0.0.1', port=6230)
+            state.nodes[name] = {'name': name, 'bmc': bmc}
         for name, status in (('a', state_model.PRESENT),
                              ('b', state_model.UPDATING),
                              ('e', state_model.CREATING)):

@@ -63,7 +63,8 @@ class ExecutorTest(base.TestCase):
     def run_plan(self, text=helpers.SPEC, workers=4):
         spec = self.spec(text)
         _desired, plan = helpers.plan(spec, self.state)
-        plugins = plugins_mod.Plugins(None, lambda name: None, fakes.CLASSES)
+        plugins = plugins_mod.Plugins(None, lambda name: None,
+                                      plugins_mod.Catalog(fakes.CLASSES))
         executor = executor_mod.Executor(self.store, self.state, plugins,
                                          max_workers=workers)
         return plan, executor.apply(plan)
@@ -115,7 +116,8 @@ class ExecutorTest(base.TestCase):
         fakes.WORLD.fail[('delete', 'bmc', 'tk0')] = (
             exception.ResourceConflict('bmc tk0: no tenks mark'))
         plan = reconcile.teardown_plan(self.state)
-        plugins = plugins_mod.Plugins(None, lambda name: None, fakes.CLASSES)
+        plugins = plugins_mod.Plugins(None, lambda name: None,
+                                      plugins_mod.Catalog(fakes.CLASSES))
         executor = executor_mod.Executor(self.store, self.state, plugins)
         err = self.assertRaises(exception.ExecutionError, executor.apply,
                                 plan)

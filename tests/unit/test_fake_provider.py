@@ -43,15 +43,6 @@ class FakeProviderTest(base.TestCase):
         self.assertEqual([], os.listdir(os.path.join(
             self.conf.run_dir, 'fake', 'hv1', 'domain')))
 
-    def test_other_cluster_is_a_conflict(self):
-        self.provider.create('domain', _domain(cluster='other'))
-        theirs = _domain()
-        obs = self.provider.observe('domain', [theirs])['domain:tk0']
-        self.assertEqual((True, False), (obs.exists, obs.owned))
-        self.assertRaises(exception.ResourceConflict,
-                          self.provider.create, 'domain', theirs)
-        self.provider.create('domain', _domain(adopt=True))
-
     def test_volume_never_shrinks_and_existing_untouched(self):
         vol = model.ResourceRecord(kind='volume', name='hv1/p/v0',
                                    driver='fake', hypervisor='hv1',

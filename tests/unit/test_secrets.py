@@ -59,8 +59,10 @@ class ConfigChecksTest(base.TestCase):
             path = self.write('%s.conf' % name, text)
             try:
                 from tenks import conf as conf_mod
+                from tenks import plugins
                 conf = conf_mod.new_conf([path])
                 checks.check(conf)
+                checks.check_plugins(conf, plugins.Catalog())
             except exception.ConfigError as exc:
                 self.assertIn(path, str(exc), name)
                 self.assertIn(option, str(exc), name)

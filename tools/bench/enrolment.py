@@ -46,10 +46,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
 sys.path.insert(0, ROOT)
 
+from tests.functional.enrolment import ironic_bmcs  # noqa: E402
+from tests.functional.enrolment import planning  # noqa: E402
 from tests.functional import env as env_mod  # noqa: E402
-from tests.functional import ironic_bmcs  # noqa: E402
 from tests.functional import ironic_fixture  # noqa: E402
-from tests.functional import ironic_planning  # noqa: E402
 
 SPEC = '''\
 node_types:
@@ -77,7 +77,7 @@ FAKE_INTERFACES = '''\
 
 
 def case(base, ironic, driver, count, workers, poll_interval):
-    env = ironic_planning.EnrolmentEnv(
+    env = planning.EnrolmentEnv(
         base, ironic.cloud_name,
         extra_conf='poll_interval = %s\n' % poll_interval)
     env.set_option('DEFAULT', 'max_workers', workers)

@@ -25,10 +25,9 @@ import json
 import sys
 import time
 
-from tenks.bmc import none
-from tenks.bmc.sushy import plugin as sushy_tools
-from tenks.bmc.virtualbmc import plugin as virtualbmc
+from tenks import conf as conf_mod
 from tenks.planner import reconcile
+from tenks import plugins
 from tenks.schedulers import filter as filter_sched
 from tenks.schedulers import round_robin
 from tenks import settings as settings_mod
@@ -36,8 +35,7 @@ from tenks.spec import load
 from tenks.state import model
 from tenks.state import store
 
-EMULATORS = {'virtualbmc': virtualbmc.VirtualBMC,
-             'sushy_tools': sushy_tools.SushyTools, 'none': none.NoBMC}
+CATALOG = plugins.Catalog()
 
 
 def make_spec(nodes, hypervisors):
@@ -70,7 +68,8 @@ def make_spec(nodes, hypervisors):
 def applied(state, plan):
     store.apply_entry(state, {'op': 'allocate',
                               'nodes': list(plan.nodes.values()),
-                              'hypervisors': plan.hypervisors})
+                              'hypervisors': plan.hypervisors,
+                              'seed': plan.seed})
     for action in plan.actions:
         store.apply_entry(state, {'op': 'done', 'key': action.key,
                                   'record': action.record.to_dict()})
@@ -80,17 +79,20 @@ def applied(state, plan):
 def bench(nodes, hypervisors, scheduler_name):
     text = make_spec(nodes, hypervisors)
     t0 = time.perf_counter()
-    spec = load.parse_spec(text, settings_mod.Settings())
+    settings = settings_mod.Settings.from_conf(conf_mod.new_conf([]))
+    spec = load.parse_spec(text, settings, catalog=CATALOG)
     t1 = time.perf_counter()
     scheduler = (filter_sched.FilterScheduler() if scheduler_name == 'filter'
                  else round_robin.RoundRobinScheduler())
     state = model.State(seed='bench')
-    desired = reconcile.desired_state(spec, state, scheduler, EMULATORS)
+    desired = reconcile.desired_state(spec, state, state.seed, scheduler,
+                                      CATALOG)
     plan = reconcile.deploy_plan(state, desired)
     t2 = time.perf_counter()
     applied(state, plan)
     t3 = time.perf_counter()
-    desired = reconcile.desired_state(spec, state, scheduler, EMULATORS)
+    desired = reconcile.desired_state(spec, state, state.seed, scheduler,
+                                      CATALOG)
     noop = reconcile.deploy_plan(state, desired)
     t4 = time.perf_counter()
     assert not noop.actions, noop.summary()

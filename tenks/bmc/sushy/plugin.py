@@ -40,6 +40,7 @@ from tenks.bmc.sushy import redfish
 from tenks import exception
 from tenks.hosts import context as hv_context
 from tenks import observation
+from tenks.spec import schema
 
 LOG = logging.getLogger(__name__)
 
@@ -59,22 +60,53 @@ def _run_dir(settings, hypervisor):
 class SushyTools(base.BMCEmulator):
     """Redfish through sushy-tools' emulator (``sushy-emulator``)."""
 
-    service_scope = 'hypervisor'
+    options_group = 'redfish'
+    spec_options = {'redfish_address': 'address',
+                    'redfish_username': 'username',
+                    'redfish_password': 'password'}
+    hypervisor_options = {'redfish_address': 'address',
+                          'redfish_port': 'port'}
+    key_schema = {'redfish_address': schema.ADDRESS,
+                  'redfish_port': schema.PORT,
+                  'redfish_username': schema.BMC_USERNAME,
+                  'redfish_password': schema.BMC_PASSWORD}
 
     # -- pure half ------------------------------------------------------
 
     @classmethod
-    def service_props(cls, hypervisor, nodes, settings):
+    def bmc_fields(cls, node_type, site, port=None):
+        return {'address': site['address'], 'port': site['port'],
+                'username': node_type.bmc_username or site['username'],
+                'password': node_type.bmc_password or site['password']}
+
+    @classmethod
+    def check_sites(cls, sites, used, problems):
+        """Each hypervisor needs its own emulator port on its host."""
+        if not used:
+            return
+        taken = {}
+        for hv, site, _overrides in sites:
+            key = (hv.host, site['address'], site['port'])
+            if key in taken:
+                problems.add(('hypervisors', hv.name, 'redfish_port'),
+                             'hypervisor %s would share Redfish emulator '
+                             'port %s:%d with hypervisor %s; give each its '
+                             'own redfish_port' % (hv.name, site['address'],
+                                                   site['port'], taken[key]))
+            taken.setdefault(key, hv.name)
+
+    @classmethod
+    def service_props(cls, hypervisor, site, nodes, settings):
         users = sorted({(n['bmc']['username'], n['bmc']['password'])
                         for n in nodes})
         return {
             'hypervisor': hypervisor.name,
-            'address': hypervisor.redfish_address,
-            'port': hypervisor.redfish_port,
+            'address': site['address'],
+            'port': site['port'],
             'libvirt_uri': hv_context.uri_on_host(hypervisor.libvirt_uri,
                                                   hypervisor.host),
-            'tls_cert': settings.redfish_tls_cert,
-            'tls_key': settings.redfish_tls_key,
+            'tls_cert': site['tls_cert'],
+            'tls_key': site['tls_key'],
             'instances': sorted(n['uuid'] for n in nodes),
             'disks': {n['uuid']: [v.get('capacity')
                                   for v in n.get('volumes') or ()]
@@ -86,7 +118,7 @@ class SushyTools(base.BMCEmulator):
         }
 
     @classmethod
-    def bmc_props(cls, node, hypervisor, settings):
+    def bmc_props(cls, node, hypervisor, site, settings):
         bmc = node['bmc']
         return {
             'domain': node['name'],
@@ -96,7 +128,7 @@ class SushyTools(base.BMCEmulator):
             'username': bmc['username'],
             'password': bmc['password'],
             'system_id': '/redfish/v1/Systems/%s' % node['uuid'],
-            'tls': bool(settings.redfish_tls_cert),
+            'tls': bool(site['tls_cert']),
             'run_dir': _run_dir(settings, hypervisor),
         }
 

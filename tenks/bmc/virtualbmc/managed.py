@@ -257,12 +257,16 @@ class ManagedDaemon(daemon.Daemon):
             if entries.same_entry(existing, values) and any(
                     p in family for p in procs.port_owners('udp', port,
                                                            address)):
+                if entries.read_owner(self.run_dir, domain) != cluster:
+                    # Adopted as it is: it is tenks' from now on.
+                    entries.write_owner(self.run_dir, domain, cluster)
                 return {'changed': False, 'pid': pid}
             _check_domain(domain, libvirt_uri)
             holders = [p for p in procs.port_owners('udp', port, address)
                        if p not in family]
             if holders:
-                raise daemon.BMCHostError(
+                # Someone else's: like a service's port, a conflict.
+                raise exception.ResourceConflict(
                     'UDP port %s:%d for the BMC of %s is in use by %s' % (
                         address, port, domain, ', '.join(
                             procs.describe(p) for p in holders)))

@@ -38,6 +38,7 @@ from tenks.bmc.virtualbmc import host
 from tenks.bmc.virtualbmc import ipmi
 from tenks.hosts import context as hv_context
 from tenks import observation
+from tenks.spec import schema
 
 LOG = logging.getLogger(__name__)
 
@@ -50,27 +51,86 @@ def _service_location(props):
 class VirtualBMC(base.BMCEmulator):
     """IPMI through VirtualBMC (``vbmc``/``vbmcd``)."""
 
-    service_scope = 'site'
+    options_group = 'vbmc'
+    spec_options = {'ipmi_address': 'address',
+                    'ipmi_port_range_start': 'port_range_start',
+                    'ipmi_port_range_end': 'port_range_end',
+                    'ipmi_username': 'username',
+                    'ipmi_password': 'password'}
+    hypervisor_options = {'ipmi_address': 'address',
+                          'ipmi_port_range_start': 'port_range_start',
+                          'ipmi_port_range_end': 'port_range_end'}
+    key_schema = {'ipmi_address': schema.ADDRESS,
+                  'ipmi_port_range_start': schema.PORT,
+                  'ipmi_port_range_end': schema.PORT,
+                  'ipmi_username': schema.BMC_USERNAME,
+                  'ipmi_password': schema.BMC_PASSWORD}
+    port_label = 'IPMI'
 
     # -- pure half ------------------------------------------------------
 
     @classmethod
-    def _daemon_props(cls, settings):
-        props = {
-            'managed': settings.vbmc_manage_daemon,
-            'server_port': settings.vbmc_server_port,
+    def port_range(cls, site):
+        return range(site['port_range_start'], site['port_range_end'] + 1)
+
+    @classmethod
+    def port_pool(cls, hypervisor, site):
+        # One IPMI daemon per host and address serves the hypervisors
+        # there: they share its ports.
+        return (hypervisor.host, site['address'])
+
+    @classmethod
+    def service_scope(cls, hypervisor, site):
+        return '%s/%s' % (hypervisor.host or 'local', site['address'])
+
+    @classmethod
+    def bmc_fields(cls, node_type, site, port=None):
+        return {'address': site['address'], 'port': port,
+                'username': node_type.bmc_username or site['username'],
+                'password': node_type.bmc_password or site['password']}
+
+    @classmethod
+    def check_sites(cls, sites, used, problems):
+        pools = {}
+        for hv, site, overrides in sites:
+            path = ('hypervisors', hv.name)
+            start, end = site['port_range_start'], site['port_range_end']
+            if start > end:
+                key = 'ipmi_port_range_end'
+                problems.add(path + (key,) if key in overrides else (key,),
+                             'IPMI port range end %d is below its start %d'
+                             % (end, start))
+                continue
+            other = pools.setdefault(cls.port_pool(hv, site), (hv, site))
+            if other[0] is hv:
+                continue
+            o_start = other[1]['port_range_start']
+            o_end = other[1]['port_range_end']
+            if ((o_start, o_end) != (start, end) and
+                    max(o_start, start) <= min(o_end, end)):
+                problems.add(path + ('ipmi_port_range_start',),
+                             'IPMI port range %d-%d overlaps the range '
+                             '%d-%d of hypervisor %s on the same BMC '
+                             'address %s; use the same range or disjoint '
+                             'ones' % (start, end, o_start, o_end,
+                                       other[0].name, site['address']))
+
+    @classmethod
+    def _daemon_props(cls, site, settings):
+        return {
+            'managed': site['manage_daemon'],
+            'server_port': site['server_port'],
             'run_dir': '%s/vbmc' % settings.run_dir.rstrip('/'),
             'log_file': '%s/vbmcd.log' % settings.log_dir.rstrip('/'),
-            'mode': settings.vbmc_mode,
+            'mode': site['mode'],
         }
-        return props
 
     @classmethod
-    def service_props(cls, hypervisor, nodes, settings):
-        return cls._daemon_props(settings)
+    def service_props(cls, hypervisor, site, nodes, settings):
+        return cls._daemon_props(site, settings)
 
     @classmethod
-    def bmc_props(cls, node, hypervisor, settings):
+    def bmc_props(cls, node, hypervisor, site, settings):
         bmc = node['bmc']
         props = {
             'domain': node['name'],
@@ -82,7 +142,7 @@ class VirtualBMC(base.BMCEmulator):
             'username': bmc['username'],
             'password': bmc['password'],
         }
-        props.update(cls._daemon_props(settings))
+        props.update(cls._daemon_props(site, settings))
         return props
 
     @classmethod

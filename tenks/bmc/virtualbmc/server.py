@@ -52,6 +52,8 @@ import sys
 import threading
 import time
 
+from tenks import fileio
+
 RESCAN_SECONDS = 10
 LOOP_SECONDS = 0.2
 #: How long a BMC whose settings changed waits for its old port.
@@ -312,10 +314,8 @@ class Server(object):
                             'address': entry and entry['address'],
                             'status': 'error', 'error': message}
         data = {'pid': os.getpid(), 'scanned_at': started, 'bmcs': bmcs}
-        tmp = '%s.%d.tmp' % (self.status_file, os.getpid())
-        with open(tmp, 'w') as f:
-            json.dump(data, f, sort_keys=True)
-        os.rename(tmp, self.status_file)
+        fileio.write_atomic(self.status_file,
+                            json.dumps(data, sort_keys=True), sync=False)
 
     # -- the loop -----------------------------------------------------------
 

@@ -45,6 +45,7 @@ from tenks.providers.libvirt import hostside
 from tenks.providers.libvirt import images
 from tenks.providers.libvirt import metadata
 from tenks.providers.libvirt import storage
+from tenks.spec import schema
 
 LOG = logging.getLogger(__name__)
 
@@ -101,6 +102,20 @@ class LibvirtProvider(base.Provider):
         ``agent`` where host-level work runs.
     :param opener: optional callable opening a libvirt URI (tests).
     """
+
+    options_group = 'libvirt'
+    spec_options = {'libvirt_pool_name': 'pool_name',
+                    'libvirt_pool_path': 'pool_path',
+                    'libvirt_vm_arch': 'arch',
+                    'libvirt_vm_engine': 'domain_type'}
+    key_schema = {
+        'libvirt_pool_name': {'type': 'string', 'pattern': schema.NAME},
+        'libvirt_pool_path': {'type': 'string',
+                              'pattern': r'^/[^\x00-\x1f\x7f]*$'},
+        'libvirt_vm_arch': {'enum': ['x86_64', 'aarch64', 'ppc64le',
+                                     's390x']},
+        'libvirt_vm_engine': {'enum': ['kvm', 'qemu']},
+    }
 
     def __init__(self, conf, hypervisor=None, opener=None):
         super().__init__(conf, hypervisor)

@@ -58,9 +58,9 @@ class PropsTest(base.TestCase):
     def setUp(self):
         super().setUp()
         spec = self.spec(SPEC, run_dir='/run/t', log_dir='/log/t',
-                         ipmi_password='global-ipmi-secret',
-                         redfish_password='global-rf-secret',
-                         redfish_port=8123)
+                         conf='[vbmc]\npassword = global-ipmi-secret\n'
+                         '[redfish]\npassword = global-rf-secret\n'
+                         'port = 8123\n')
         desired, _plan = helpers.plan(spec, self.empty_state())
         self.records = desired.resources
         self.nodes = desired.allocation.nodes
@@ -153,13 +153,12 @@ class PropsTest(base.TestCase):
         self.assertIs(False, info['redfish_verify_ca'])
 
     def test_mode_from_settings_when_known(self):
-        class WithMode(object):
-            vbmc_manage_daemon = False
-            vbmc_server_port = 1
-            run_dir = '/r/'
-            log_dir = '/l'
-            vbmc_mode = 'vbmcd'
-        props = virtualbmc.VirtualBMC.service_props(None, [], WithMode)
+        settings = self.default_settings(
+            '[DEFAULT]\nrun_dir = /r/\nlog_dir = /l\n'
+            '[vbmc]\nmanage_daemon = false\nserver_port = 1\n'
+            'mode = vbmcd\n')
+        cls = virtualbmc.VirtualBMC
+        props = cls.service_props(None, cls.site(settings), [], settings)
         self.assertEqual({'managed': False, 'server_port': 1,
                           'run_dir': '/r/vbmc', 'log_file': '/l/vbmcd.log',
                           'mode': 'vbmcd'}, props)

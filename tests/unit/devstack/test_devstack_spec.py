@@ -19,7 +19,6 @@ import fixtures
 import yaml
 
 from tenks import devstack_spec
-from tenks import settings as settings_mod
 from tenks.spec import load as spec_load
 from tests.unit import base
 
@@ -36,7 +35,7 @@ class DevstackSpecTest(base.TestCase):
         self.assertEqual(['spec.yaml'], os.listdir(self.tmp))
         with open(path) as f:
             raw = yaml.safe_load(f)
-        return raw, spec_load.load_spec(path, settings_mod.Settings())
+        return raw, spec_load.load_spec(path, self.default_settings())
 
     def error(self, *args):
         err = io.StringIO()
@@ -78,8 +77,9 @@ class DevstackSpecTest(base.TestCase):
         config = spec.specs[0].ironic_config
         self.assertEqual('baremetal', config.resource_class)
         self.assertEqual(('CUSTOM_GOLD', 'CUSTOM_FAST'), config.traits)
-        self.assertEqual('http://i/k', spec.settings.deploy_kernel)
-        self.assertEqual('http://i/r', spec.settings.deploy_ramdisk)
+        ironic = spec.settings.options('ironic')
+        self.assertEqual('http://i/k', ironic['deploy_kernel'])
+        self.assertEqual('http://i/r', ironic['deploy_ramdisk'])
         flavor = spec.flavors[0]
         self.assertEqual(('bm', 'baremetal', 'vm'),
                          (flavor.name, flavor.resource_class,
@@ -108,5 +108,5 @@ class DevstackSpecTest(base.TestCase):
                             '--driver', 'ipmi', '--boot-mode', 'efi'])
         from tenks import exception
         exc = self.assertRaises(exception.SpecError, spec_load.load_spec,
-                                path, settings_mod.Settings())
+                                path, self.default_settings())
         self.assertIn('efi', str(exc))

@@ -289,8 +289,9 @@ class ExtraTest(PluginTestCase):
                          dict(spec.hypervisors[0].physnet_mappings))
         self.assertEqual(('prov', 'tenant'),
                          spec.node_types['devstack'].physical_networks)
-        self.assertEqual('http://images/k', spec.settings.deploy_kernel)
-        self.assertEqual('http://images/r', spec.settings.deploy_ramdisk)
+        ironic = spec.settings.options('ironic')
+        self.assertEqual('http://images/k', ironic['deploy_kernel'])
+        self.assertEqual('http://images/r', ironic['deploy_ramdisk'])
 
     def test_spec_file_of_your_own(self):
         mine = self.write('mine.yaml', '''\

@@ -34,11 +34,12 @@ from ironicclient.v1 import portgroup as ic_portgroup
 
 from tenks.bmc.sushy import plugin as sushy_tools
 from tenks.bmc.virtualbmc import plugin as virtualbmc
+from tenks.exporters import base as exporters_base
 from tenks.exporters import bifrost
 from tenks.exporters import devstack
 from tenks.exporters import ironic
 from tenks.exporters import json_export
-from tenks.exporters import nodeview
+from tenks import nodeview
 from tests.unit import base
 from tests.unit.planner import helpers
 
@@ -91,14 +92,6 @@ BIFROST_PROPERTIES = {'cpu_arch', 'cpus', 'memory_mb', 'ram', 'local_gb',
                       'disk_size', 'capabilities', 'root_device'}
 
 
-class _Conf(object):
-    """The option group exporters read for nodes tenks did not enrol."""
-
-    class ironic(object):
-        deploy_kernel = 'http://conf/ipa.kernel'
-        deploy_ramdisk = None
-
-
 class ExporterTestCase(base.TestCase):
 
     def deployed(self, text=SPEC):
@@ -115,6 +108,17 @@ class ExporterTestCase(base.TestCase):
     def record(self, kind, name):
         return self.state.resources['%s:%s' % (kind, name)]
 
+    def view(self, state=None, conf=''):
+        """The cluster view the exporters get."""
+        return nodeview.cluster_view(
+            self.state if state is None else state,
+            self.default_settings(conf), helpers.CATALOG)
+
+    def node_view(self, name, conf=''):
+        return nodeview.node_view(self.state, self.state.nodes[name],
+                                  self.default_settings(conf),
+                                  helpers.CATALOG)
+
     def bridge(self, hv, name):
         return self.record('bridge', '%s/%s' % (hv, name))
 
@@ -122,7 +126,7 @@ class ExporterTestCase(base.TestCase):
 class NodeViewTest(ExporterTestCase):
 
     def test_enrolled_node_is_what_ironic_was_told(self):
-        view = nodeview.node_view(self.state, self.state.nodes['tk0'])
+        view = self.node_view('tk0')
         props = self.record('ironic_node', 'tk0').props
         self.assertTrue(view.enrolled)
         self.assertEqual(props['driver_info'], view.driver_info)
@@ -137,8 +141,8 @@ class NodeViewTest(ExporterTestCase):
         self.assertIn('tenks_cluster', props['extra'])
 
     def test_node_not_enrolled_gets_driver_info_from_its_bmc(self):
-        view = nodeview.node_view(self.state, self.state.nodes['rf0'],
-                                  conf=_Conf)
+        view = self.node_view(
+            'rf0', '[ironic]\ndeploy_kernel = http://conf/ipa.kernel\n')
         bmc = self.record('bmc', 'rf0')
         self.assertFalse(view.enrolled)
         expected = sushy_tools.SushyTools.driver_info(bmc.props)
@@ -150,10 +154,10 @@ class NodeViewTest(ExporterTestCase):
         self.assertEqual({'cpus': 2, 'memory_mb': 2048, 'cpu_arch': 'x86_64',
                           'local_gb': 8, 'capabilities': 'boot_mode:bios'},
                          view.properties)
-        self.assertIsNone(view.ipmi_port)
+        self.assertIsNone(view.own_bmc_port)
 
     def test_nics_joined_with_links_and_bridges(self):
-        view = nodeview.node_view(self.state, self.state.nodes['tk1'])
+        view = self.node_view('tk1')
         node = self.state.nodes['tk1']
         self.assertEqual([n['mac'] for n in node['nics']],
                          [n.mac for n in view.nics])
@@ -168,7 +172,7 @@ class NodeViewTest(ExporterTestCase):
                               'port_id': nic.bridge_link},
                              nic.local_link_connection)
         bmc = self.record('bmc', 'tk1').props
-        self.assertEqual(bmc['port'], view.ipmi_port)
+        self.assertEqual(bmc['port'], view.own_bmc_port)
         self.assertEqual('ipmi://127.0.0.1:%s' % bmc['port'],
                          view.bmc['endpoint'])
 
@@ -176,7 +180,7 @@ class NodeViewTest(ExporterTestCase):
         for key in [k for k in self.state.resources
                     if k.startswith(('vif:', 'bmc:', 'bridge:'))]:
             del self.state.resources[key]
-        view = nodeview.node_view(self.state, self.state.nodes['rf0'])
+        view = self.node_view('rf0')
         self.assertEqual({}, view.driver_info)
         self.assertIsNone(view.bmc)
         self.assertIsNone(view.nics[0].local_link_connection)
@@ -187,7 +191,7 @@ class NodeViewTest(ExporterTestCase):
 class BifrostTest(ExporterTestCase):
 
     def export(self):
-        return json.loads(bifrost.BifrostExporter(None).export(self.state))
+        return json.loads(bifrost.BifrostExporter(None).export(self.view()))
 
     def test_keyed_by_node_name(self):
         doc = self.export()
@@ -269,7 +273,7 @@ class _Client(object):
 class IronicTest(ExporterTestCase):
 
     def export(self):
-        return ironic.IronicExporter(None).export(self.state)
+        return ironic.IronicExporter(None).export(self.view())
 
     def test_baremetal_create_reads_it(self):
         path = self.write('nodes.json', self.export())
@@ -312,7 +316,7 @@ class IronicTest(ExporterTestCase):
 class DevstackTest(ExporterTestCase):
 
     def lines(self):
-        text = devstack.DevstackExporter(None).export(self.state)
+        text = devstack.DevstackExporter(None).export(self.view())
         self.assertTrue(text.endswith('\n'))
         return text.splitlines()
 
@@ -341,16 +345,16 @@ class DevstackTest(ExporterTestCase):
 
     def test_node_without_nic_is_refused(self):
         self.state = self.deployed(NO_NIC_SPEC)
-        exc = self.assertRaises(nodeview.ExportError,
+        exc = self.assertRaises(exporters_base.ExportError,
                                 devstack.DevstackExporter(None).export,
-                                self.state)
+                                self.view())
         self.assertIn('tk0 has no NIC', str(exc))
 
     def test_unknown_link_is_refused(self):
         del self.state.resources['vif:localhost/p-tk1-1-tap']
-        exc = self.assertRaises(nodeview.ExportError,
+        exc = self.assertRaises(exporters_base.ExportError,
                                 devstack.DevstackExporter(None).export,
-                                self.state)
+                                self.view())
         self.assertIn('tk1', str(exc))
         self.assertIn('physnet2', str(exc))
 
@@ -358,7 +362,7 @@ class DevstackTest(ExporterTestCase):
 class JsonTest(ExporterTestCase):
 
     def test_full_view(self):
-        doc = json.loads(json_export.JsonExporter(None).export(self.state))
+        doc = json.loads(json_export.JsonExporter(None).export(self.view()))
         self.assertEqual('tenks', doc['cluster'])
         self.assertEqual(self.state.hypervisors, doc['hypervisors'])
         self.assertEqual(['rf0', 'tk0', 'tk1'],
@@ -382,5 +386,5 @@ class JsonTest(ExporterTestCase):
 
     def test_empty_cluster(self):
         doc = json.loads(json_export.JsonExporter(None).export(
-            self.empty_state()))
+            self.view(self.empty_state())))
         self.assertEqual([], doc['nodes'])

@@ -16,6 +16,8 @@ from tenks import exception
 from tenks.hostsetup import platform
 from tenks.hostsetup import setup
 from tenks.hostsetup import steps
+from tenks import plugins
+from tenks import settings as settings_mod
 from tests.unit import base
 from tests.unit.hostsetup import fake_host
 
@@ -164,7 +166,9 @@ class NeedsTest(base.TestCase):
             ''')
         self.assertEqual({None: platform.Needs(openvswitch=False,
                                                arches=('x86_64',))},
-                         dict(setup.needs_from_conf(conf)))
+                         dict(setup.needs_from_settings(
+                             settings_mod.Settings.from_conf(conf),
+                             plugins.Catalog())))
 
     def test_from_spec_groups_hypervisors_by_host(self):
         spec = self.spec('''
@@ -181,7 +185,7 @@ class NeedsTest(base.TestCase):
               far:
                 host: root@far.example.com
             ''')
-        needs = setup.needs_from_spec(spec)
+        needs = setup.needs_from_spec(spec, plugins.Catalog())
         self.assertEqual([None, 'root@far.example.com'], list(needs))
         self.assertEqual(('hv0', 'hv1'), needs[None].hypervisors)
         self.assertTrue(needs[None].openvswitch)
@@ -190,7 +194,8 @@ class NeedsTest(base.TestCase):
     def test_packages_per_arch_and_switch(self):
         self.assertEqual(['libvirt-daemon-system',
                           'libvirt-daemon-driver-qemu', 'libvirt-clients',
-                          'qemu-utils', 'qemu-system-x86', 'ovmf'],
+                          'qemu-utils', 'ipmitool', 'qemu-system-x86',
+                          'ovmf'],
                          platform.APT.packages(['x86_64'], False))
         self.assertIn('qemu-efi-aarch64',
                       platform.APT.packages(['aarch64'], False))

@@ -12,7 +12,7 @@
 
 """Fakes of the host for unit tests of the network plugins.
 
-:class:`FakeNetlink` stands for :class:`tenks.networks.linux.Netlink` (an
+:class:`FakeNetlink` stands for :class:`tenks.networks.netlink.Netlink` (an
 in-memory network namespace); :class:`FakeAgent` is a host agent whose
 ``call`` runs the real host-side functions against that namespace and whose
 ``run`` answers ``ovs-vsctl`` from an in-memory OVS snapshot, recording the

@@ -21,16 +21,19 @@ def _hosts(specs):
     pools = {}
     hosts = []
     for order, (name, physnets, memory, ports) in enumerate(specs):
-        pool = pools.setdefault(ports, sched.PortPool(range(*ports)))
+        pool = pools.setdefault(ports, sched.PortPool(range(*ports),
+                                                      'IPMI'))
         hosts.append(sched.HostState(name, physnets=physnets,
                                      memory_mb=memory, vcpus=8,
-                                     port_pool=pool, order=order))
+                                     port_pools={'virtualbmc': pool},
+                                     order=order))
     return hosts
 
 
 def _requests(n, memory=512, physnets=('p1',), ipmi=True):
     return [sched.NodeRequest('n%d' % i, memory, 1, 0, physnets,
-                              needs_ipmi_port=ipmi) for i in range(n)]
+                              port_from='virtualbmc' if ipmi else None)
+            for i in range(n)]
 
 
 class RoundRobinTest(base.TestCase):
@@ -44,7 +47,7 @@ class RoundRobinTest(base.TestCase):
         self.assertEqual(['a', 'c', 'a', 'c', 'a', 'a'],
                          [r.host for r in reqs])
         self.assertEqual([100, 300, 101, 301, 102, 103],
-                         [r.ipmi_port for r in reqs])
+                         [r.port for r in reqs])
 
     def test_fails_with_reasons(self):
         hosts = _hosts([('a', ['p1'], None, (100, 101)),
@@ -109,10 +112,11 @@ class FilterSchedulerTest(base.TestCase):
     def test_shared_port_pool(self):
         hosts = _hosts([('a', ['p1'], None, (100, 103)),
                         ('b', ['p1'], None, (100, 103))])
-        self.assertIs(hosts[0].port_pool, hosts[1].port_pool)
+        self.assertIs(hosts[0].pool('virtualbmc'),
+                      hosts[1].pool('virtualbmc'))
         reqs = _requests(3)
         filter_sched.FilterScheduler().schedule(reqs, hosts)
-        self.assertEqual([100, 101, 102], sorted(r.ipmi_port for r in reqs))
+        self.assertEqual([100, 101, 102], sorted(r.port for r in reqs))
         self.assertRaises(exception.SchedulingError,
                           filter_sched.FilterScheduler().schedule,
                           _requests(1), hosts)

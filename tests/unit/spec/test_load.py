@@ -14,7 +14,6 @@ import glob
 import os
 
 from tenks import exception
-from tenks import settings as settings_mod
 from tenks.spec import load
 from tests.unit import base
 from tests.unit.spec import bad_specs
@@ -30,27 +29,28 @@ class GoodSpecTest(base.TestCase):
         self.assertIn('all-in-one.yaml', [os.path.basename(p)
                                           for p in paths])
         for path in paths:
-            spec = load.load_spec(path, settings_mod.Settings())
+            spec = load.load_spec(path, self.default_settings())
             self.assertGreater(spec.node_count, 0, path)
 
     def test_tenks_override_files_validate_unchanged(self):
         paths = sorted(glob.glob(os.path.join(HERE, 'tenks_files', '*')))
         self.assertEqual(3, len(paths))
         for path in paths:
-            load.load_spec(path, settings_mod.Settings())
+            load.load_spec(path, self.default_settings())
 
     def test_tenks_example_maps_settings(self):
         spec = load.load_spec(
             os.path.join(HERE, 'tenks_files', 'tenks-example.yml'),
-            settings_mod.Settings())
+            self.default_settings())
         s = spec.settings
-        self.assertEqual('192.168.33.4', s.ipmi_address)
-        self.assertEqual((6230, 6240), (s.ipmi_port_range_start,
-                                        s.ipmi_port_range_end))
+        self.assertEqual('192.168.33.4', s.option('vbmc', 'address'))
+        self.assertEqual((6230, 6240),
+                         (s.option('vbmc', 'port_range_start'),
+                          s.option('vbmc', 'port_range_end')))
         self.assertEqual('sushy_tools', s.bmc_emulators['redfish'])
         self.assertEqual('openvswitch', s.bridge_type)
         self.assertEqual('http://images.example.org/ipa.kernel',
-                         s.deploy_kernel)
+                         s.option('ironic', 'deploy_kernel'))
         self.assertIn('state_file_path', spec.warnings[0])
         entry = spec.specs[0]
         self.assertEqual(('bm', 'disk'), (entry.node_name_prefix,
@@ -74,17 +74,18 @@ class GoodSpecTest(base.TestCase):
     def test_null_cpu_mode_means_unset(self):
         spec = load.load_spec(
             os.path.join(HERE, 'tenks_files', 'kayobe-overcloud.yml'),
-            settings_mod.Settings(cpu_mode='host-model'))
+            self.default_settings('[libvirt]\ncpu_mode = host-model\n'))
         self.assertEqual('host-model', spec.node_types['type0'].cpu_mode)
         self.assertEqual('controller', spec.specs[0].node_name_prefix)
-        self.assertFalse(spec.settings.wait_for_placement)
-        self.assertEqual('qemu', spec.settings.domain_type)
+        self.assertFalse(spec.settings.option('nova', 'wait_for_placement'))
+        self.assertEqual('qemu', spec.settings.option('libvirt',
+                                                      'domain_type'))
 
     def test_default_hypervisor(self):
         spec = self.spec('''
             node_types: {t: {memory_mb: 64, vcpus: 1}}
             specs: [{type: t, count: 1}]
-            ''', libvirt_uri='qemu:///session')
+            ''', conf='[libvirt]\nuri = qemu:///session\n')
         hv, = spec.hypervisors
         self.assertEqual(('localhost', 'qemu:///session', None),
                          (hv.name, hv.libvirt_uri, hv.host))
@@ -144,7 +145,7 @@ class GoodSpecTest(base.TestCase):
             bogus: 1
             ''')
         err = self.assertRaises(exception.SpecError, load.load_spec, path,
-                                settings_mod.Settings())
+                                self.default_settings())
         text = str(err)
         self.assertIn('%s: 4 problems found' % path, text)
         self.assertIn('line 4: node_types.type0.vcpus: must be at least 1',
@@ -157,7 +158,7 @@ class GoodSpecTest(base.TestCase):
     def test_missing_file(self):
         err = self.assertRaises(exception.SpecError, load.load_spec,
                                 '/nonexistent/spec.yaml',
-                                settings_mod.Settings())
+                                self.default_settings())
         self.assertIn('/nonexistent/spec.yaml', str(err))
         self.assertIn('cannot read spec', str(err))
 
@@ -166,7 +167,7 @@ class GoodSpecTest(base.TestCase):
         with open(path, 'wb') as f:
             f.write(b'\xff\xfe\x00\x01')
         err = self.assertRaises(exception.SpecError, load.load_spec, path,
-                                settings_mod.Settings())
+                                self.default_settings())
         self.assertIn('not UTF-8', str(err))
 
     def test_alias_bomb(self):

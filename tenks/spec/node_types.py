@@ -1,0 +1,169 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""The spec's node types: shape, volumes, BMC, and Ironic settings.
+
+Shape defaults (CPU mode, architecture, machine, buses) come from the
+default provider (:meth:`tenks.providers.base.Provider.node_defaults`);
+the BMC emulator from the node's Ironic driver (``bmc_emulators``).
+"""
+
+import os
+import urllib.parse
+
+from tenks.spec import model
+from tenks.spec import schema
+from tenks.spec import sizes
+
+INTERFACE_KEYS = tuple('%s_interface' % i for i in schema.IRONIC_INTERFACES)
+
+
+def _image(value, path, problems, base_dir):
+    parsed = urllib.parse.urlparse(value)
+    if parsed.scheme in ('http', 'https'):
+        if not parsed.netloc:
+            problems.add(path, 'URL %r has no host' % value)
+            return None
+        return value
+    if parsed.scheme == 'file':
+        value = urllib.parse.unquote(parsed.path)
+    elif parsed.scheme and len(parsed.scheme) > 1:
+        problems.add(path, 'unsupported image URL scheme %r (use http, '
+                     'https, file or a path)' % parsed.scheme)
+        return None
+    if '..' in value.split('/'):
+        problems.add(path, "image path %r must not contain '..'" % value)
+        return None
+    if not os.path.isabs(value):
+        value = os.path.join(base_dir, value)
+    return os.path.normpath(value)
+
+
+def _build_volume(data, path, problems, base_dir):
+    capacity = None
+    if 'capacity' in data:
+        capacity = sizes.volume_size(data['capacity'],
+                                     path + ('capacity',), problems)
+    image = None
+    if 'image' in data:
+        image = _image(data['image'], path + ('image',), problems, base_dir)
+    existing = data.get('existing')
+    if existing is not None:
+        for key in ('capacity', 'image', 'format'):
+            if key in data:
+                problems.add(path + (key,), 'an existing volume takes no '
+                             '%s: it is used as it is' % key)
+        stripped = existing.replace('{node}', '')
+        if '{' in stripped or '}' in stripped:
+            problems.add(path + ('existing',), 'only the {node} '
+                         'placeholder is allowed in %r' % existing)
+    elif 'pool' in data:
+        problems.add(path + ('pool',), 'pool is only for existing volumes; '
+                     'new volumes go into the tenks pool')
+    elif 'capacity' not in data and 'image' not in data:
+        problems.add(path, 'a volume needs a capacity, an image or an '
+                     'existing volume name')
+    return model.Volume(capacity=capacity, format=data.get('format', 'qcow2'),
+                        image=image, existing=existing,
+                        pool=data.get('pool'))
+
+
+def build_node_type(name, data, path, problems, settings, defaults,
+                    base_dir):
+    """One node type.
+
+    :param defaults: shape defaults (see
+        :meth:`tenks.providers.base.Provider.node_defaults`).
+    """
+    memory = sizes.memory_mb(data.get('memory_mb'), path + ('memory_mb',),
+                             problems)
+    volumes = tuple(_build_volume(v, path + ('volumes', i), problems,
+                                  base_dir)
+                    for i, v in enumerate(data.get('volumes', ())))
+    physnets = tuple(data.get('physical_networks', ()))
+    seen = set()
+    for i, physnet in enumerate(physnets):
+        if physnet in seen:
+            problems.add(path + ('physical_networks', i),
+                         'duplicate physical network %r' % physnet)
+        seen.add(physnet)
+    driver = data.get('ironic_driver', settings.default_ironic_driver)
+    emulator = settings.bmc_emulators.get(driver)
+    if emulator is None:
+        problems.add(path + ('ironic_driver',) if 'ironic_driver' in data
+                     else path,
+                     'Ironic driver %r has no BMC emulator in bmc_emulators '
+                     '(known drivers: %s)' % (
+                         driver, ', '.join(sorted(settings.bmc_emulators))))
+    cpu_mode = data.get('cpu_mode', defaults['cpu_mode'])
+    cpu_model = data.get('cpu_model')
+    if cpu_mode == 'custom' and not (cpu_model or defaults['cpu_model']):
+        problems.add(path + ('cpu_mode',), "cpu_mode 'custom' needs a "
+                     "cpu_model")
+    if cpu_model and cpu_mode != 'custom':
+        problems.add(path + ('cpu_model',), "cpu_model needs cpu_mode "
+                     "'custom' (cpu_mode is %r)" % cpu_mode)
+    if data.get('secure_boot') and data.get('boot_mode') == 'bios':
+        problems.add(path + ('secure_boot',), 'secure boot needs UEFI '
+                     '(boot_mode is bios)')
+    bmc = data.get('bmc', {})
+    if memory is None:
+        memory = 0
+    return model.NodeType(
+        name=name, memory_mb=memory, vcpus=data.get('vcpus', 1),
+        volumes=volumes, physical_networks=physnets,
+        ironic_driver=driver, bmc_emulator=emulator,
+        console_log_enabled=data.get('console_log_enabled', False),
+        cpu_mode=cpu_mode, cpu_model=cpu_model or defaults['cpu_model'],
+        arch=data.get('arch', defaults['arch']),
+        machine=data.get('machine', defaults['machine']),
+        boot_mode=data.get('boot_mode'),
+        secure_boot=data.get('secure_boot'),
+        disk_bus=data.get('disk_bus', defaults['disk_bus']),
+        nic_model=data.get('nic_model', defaults['nic_model']),
+        bmc_username=bmc.get('username'), bmc_password=bmc.get('password'))
+
+
+def build_ironic_config(data, path, problems):
+    properties = data.get('properties', {})
+    caps = properties.get('capabilities')
+    if caps is not None and not isinstance(caps, (str, dict)):
+        problems.add(path + ('properties', 'capabilities'),
+                     'expected a string such as "boot_mode:uefi" or a '
+                     'mapping')
+    else:
+        parsed = model.parse_capabilities(caps)
+        mode = parsed.get('boot_mode')
+        if mode is not None and mode not in ('uefi', 'bios'):
+            problems.add(path + ('properties', 'capabilities'),
+                         'boot_mode must be uefi or bios; got %r' % mode)
+    for key in ('cpus', 'memory_mb', 'local_gb'):
+        value = properties.get(key)
+        if value is not None and (isinstance(value, bool) or
+                                  not isinstance(value, int) or value < 0):
+            problems.add(path + ('properties', key),
+                         'expected a non-negative integer; got %r' % (value,))
+    traits = tuple(data.get('traits', ()))
+    if len(set(traits)) != len(traits):
+        problems.add(path + ('traits',), 'duplicate traits')
+    return model.IronicConfig(
+        resource_class=data.get('resource_class', ''),
+        traits=traits,
+        properties=model.freeze(properties),
+        interfaces=model.freeze({k: data[k] for k in INTERFACE_KEYS
+                                 if k in data}),
+        conductor_group=data.get('conductor_group'),
+        shard=data.get('shard'),
+        owner=data.get('owner'),
+        lessee=data.get('lessee'),
+        description=data.get('description'),
+        extra=model.freeze(data.get('extra', {})))
