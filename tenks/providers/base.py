@@ -29,7 +29,8 @@ built by :mod:`tenks.planner.desired`:
     ``{name, uuid, cluster, domain_type, memory_mb, vcpus, cpu_mode,
     cpu_model, arch, machine, boot_mode, secure_boot, disks[{pool,
     volume, format, bus}], nics[{mac, dev, model}], console_log,
-    trust_guest_rx_filters}``. Define (never start) the VM; ``update``
+    trust_guest_rx_filters, cdrom}``. ``cdrom``: an empty CD-ROM drive for
+    virtual media. Define (never start) the VM; ``update``
     redefines it, taking effect at its next power-on. ``delete`` stops it
     if running and undefines it with its NVRAM.
 """
@@ -90,7 +91,9 @@ class Provider(resource_driver.ResourceDriver, metaclass=abc.ABCMeta):
         """Props the provider adds to every domain."""
         opts = cls._options(settings)
         return {'domain_type': opts['domain_type'],
-                'trust_guest_rx_filters': opts['trust_guest_rx_filters']}
+                'trust_guest_rx_filters': opts['trust_guest_rx_filters'],
+                # A server's BMC offers a drive for virtual media.
+                'cdrom': True}
 
     @abc.abstractmethod
     def create_pool(self, record):

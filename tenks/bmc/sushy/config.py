@@ -18,15 +18,18 @@ spec or configuration file holds can become code.
 
 What it sets, from the ``bmc_service`` props and ``[redfish]`` options:
 listen address and port, TLS certificate and key, the htpasswd file for
-HTTP basic auth, the libvirt URI, the allowed instances (the UUIDs of the
-hypervisor's Redfish nodes, so the emulator exposes no other domain), a
-private state directory, the firmware for UEFI and legacy BIOS boot and
+HTTP basic auth, the libvirt URI, the storage pool virtual media images
+are uploaded to (the hypervisor's), the allowed instances (the UUIDs of
+the hypervisor's Redfish nodes, so the emulator exposes no other domain),
+a private state directory, the firmware for UEFI and legacy BIOS boot and
 the secure boot NVRAM templates, and Storage, Drives and Volumes for every
 node (built from its volumes) so that Ironic's out-of-band Redfish
 inspection finds its disks.
 """
 
 import os
+
+from tenks.providers.libvirt import firmware as lv_firmware
 
 CONFIG_FILE = 'emulator.conf'
 AUTH_FILE = 'htpasswd'
@@ -54,13 +57,15 @@ AARCH64_UEFI = (
 
 
 def find_firmware(exists=os.path.exists):
-    """UEFI firmware on this host (host side).
+    """UEFI firmware and the BIOS ROM on this host (host side).
 
-    :returns: ``{'uefi_loader', 'nvram', 'secure_nvram', 'aarch64_loader'}``
-        with None for what is not installed.
+    :returns: ``{'uefi_loader', 'nvram', 'secure_nvram', 'aarch64_loader',
+        'bios_rom'}`` with None for what is not installed.
     """
     found = {'uefi_loader': None, 'nvram': None, 'secure_nvram': None,
-             'aarch64_loader': None}
+             'aarch64_loader': None,
+             'bios_rom': next((p for p in lv_firmware.BIOS_ROMS
+                               if exists(p)), None)}
     for loader, nvram, secure in X86_64_UEFI:
         if exists(loader):
             found.update(uefi_loader=loader,
@@ -123,7 +128,7 @@ def render(props, run_dir, firmware, feature_set='full',
     """The emulator's config file.
 
     :param props: the ``bmc_service`` props (address, port, libvirt_uri,
-        tls_cert, tls_key, instances, disks).
+        storage_pool, tls_cert, tls_key, instances, disks).
     :param run_dir: the service's private directory.
     :param firmware: :func:`find_firmware` result, possibly overridden by
         ``[redfish]`` options.
@@ -135,6 +140,8 @@ def render(props, run_dir, firmware, feature_set='full',
         ('SUSHY_EMULATOR_SSL_KEY', props.get('tls_key') or None),
         ('SUSHY_EMULATOR_AUTH_FILE', os.path.join(run_dir, AUTH_FILE)),
         ('SUSHY_EMULATOR_LIBVIRT_URI', props['libvirt_uri']),
+        ('SUSHY_EMULATOR_STORAGE_POOL', props.get('storage_pool') or
+         'default'),
         ('SUSHY_EMULATOR_ALLOWED_INSTANCES',
          sorted(props.get('instances') or ())),
         ('SUSHY_EMULATOR_FEATURE_SET', feature_set),
@@ -142,7 +149,8 @@ def render(props, run_dir, firmware, feature_set='full',
         ('SUSHY_EMULATOR_BOOT_LOADER_MAP', {
             'UEFI': {'x86_64': firmware.get('uefi_loader'),
                      'aarch64': firmware.get('aarch64_loader')},
-            'Legacy': {'x86_64': None, 'aarch64': None},
+            # The ROM tenks' BIOS nodes name (setting Legacy needs one).
+            'Legacy': {'x86_64': firmware.get('bios_rom'), 'aarch64': None},
         }),
     ]
     if firmware.get('nvram'):

@@ -25,9 +25,11 @@ Layout of ``run_dir`` (mode 0700; files 0600)::
     state/          the emulator's own state (volumes, virtual media...)
     .lock           serialises changes
 
-The emulator runs as ``python -m sushy_tools.emulator.main --config
-<run_dir>/emulator.conf``; that argument is how tenks finds it again. It
-is restarted only when its config or users change.
+The emulator runs as ``python -m tenks.bmc.sushy.emulator --config
+<run_dir>/emulator.conf`` (sushy-tools' emulator, see
+:mod:`tenks.bmc.sushy.emulator`); that argument is how tenks finds it
+again, also one an earlier release started as ``sushy_tools.emulator.main``.
+It is restarted only when its config or users change.
 """
 
 import json
@@ -44,12 +46,16 @@ from tenks.hosts import calls
 from tenks.hosts import files
 from tenks.hosts import procs
 
-MODULE = 'sushy_tools.emulator.main'
+MODULE = 'tenks.bmc.sushy.emulator'
+#: What earlier releases ran (found, to be replaced).
+OLD_MODULES = ('sushy_tools.emulator.main',)
 #: Crash point: the emulator's files written, the emulator not restarted.
 SERVICE_STEP = 'sushy-service:configured'
 #: Crash point: the emulator stopped, its files not removed yet.
 STOP_STEP = 'sushy-service:stopped'
 LAUNCH_FILE = 'launch.json'
+#: How sushy-tools names the images it uploads for domain UUID ``%s``.
+MEDIA_SUFFIX = '-%s.img'
 START_TIMEOUT = 60
 # Environment variables that would override the config file.
 _OVERRIDES = ('SUSHY_EMULATOR_CONFIG', 'SUSHY_EMULATOR_LIBVIRT_URI',
@@ -66,7 +72,9 @@ def _config_path(run_dir):
 
 def _emulators(run_dir):
     """Pids of the emulators started with this run_dir's config."""
-    return procs.find_by_args(MODULE, _config_path(run_dir))
+    return sorted(pid for module in (MODULE,) + OLD_MODULES
+                  for pid in procs.find_by_args(module,
+                                                _config_path(run_dir)))
 
 
 def local_url(address, port, tls):
@@ -306,6 +314,51 @@ def stop_emulator(run_dir):
         if held:
             files.remove_locked_dir(run_dir)
     return {'stopped': bool(pids)}
+
+
+def _remove_media(conn, pool, uuid):
+    from tenks.providers.libvirt import connection
+    try:
+        found = conn.storagePoolLookupByName(pool)
+        if not found.isActive():
+            return []
+        found.refresh(0)
+        volumes = found.listAllVolumes(0)
+    except Exception as exc:
+        if connection.is_error(exc, 'VIR_ERR_NO_STORAGE_POOL'):
+            return []
+        raise
+    suffix = MEDIA_SUFFIX % uuid
+    removed = []
+    for volume in volumes:
+        if volume.name().endswith(suffix):
+            try:
+                volume.delete(0)
+            except Exception as exc:
+                if not connection.is_error(exc, 'VIR_ERR_NO_STORAGE_VOL'):
+                    raise
+            removed.append(volume.name())
+    return removed
+
+
+@calls.exposed
+def remove_media(libvirt_uri, pool, uuid):
+    """Delete the virtual media images the emulator uploaded for a node.
+
+    sushy-tools copies each image inserted into a system's virtual media
+    into the storage pool it is given, as ``<image>-<domain UUID>.img``,
+    and leaves it there after the eject. They are the node's: removed with
+    its BMC, they never keep tenks from deleting its pool.
+
+    :returns: ``{'removed': [volume names]}``.
+    """
+    from tenks.providers.libvirt import connection
+    conn = connection.Connection(libvirt_uri)
+    try:
+        return {'removed': conn.call(
+            lambda c: _remove_media(c, pool, uuid))}
+    finally:
+        conn.close()
 
 
 @calls.exposed

@@ -20,15 +20,18 @@ The host-side work is in :mod:`tenks.bmc.sushy.host`, the config file in
 
 Resource props (built by the pure class methods below)::
 
-    bmc_service  {hypervisor, address, port, libvirt_uri, tls_cert,
-                  tls_key, instances [uuid], disks {uuid: [bytes]},
-                  users [{username, password}], run_dir, log_file}
+    bmc_service  {hypervisor, address, port, libvirt_uri, storage_pool,
+                  tls_cert, tls_key, instances [uuid],
+                  disks {uuid: [bytes]}, users [{username, password}],
+                  run_dir, log_file}
     bmc          {domain, uuid, address, port, username, password,
-                  system_id, tls, run_dir}
+                  system_id, tls, run_dir, libvirt_uri, storage_pool}
 
 The emulator is (re)started when its service props change (a node added
 or removed, new credentials) and stopped when its service goes; a node's
-``bmc`` is a check that the emulator serves its system.
+``bmc`` is a check that the emulator serves its system. Virtual media
+images the emulator uploads go to the hypervisor's storage pool; deleting
+a node's ``bmc`` deletes them.
 """
 
 from oslo_log import log as logging
@@ -51,6 +54,10 @@ def _scheme(props):
 
 def _host(address):
     return '[%s]' % address if ':' in str(address) else address
+
+
+def _libvirt_uri(hypervisor):
+    return hv_context.uri_on_host(hypervisor.libvirt_uri, hypervisor.host)
 
 
 def _run_dir(settings, hypervisor):
@@ -103,8 +110,8 @@ class SushyTools(base.BMCEmulator):
             'hypervisor': hypervisor.name,
             'address': site['address'],
             'port': site['port'],
-            'libvirt_uri': hv_context.uri_on_host(hypervisor.libvirt_uri,
-                                                  hypervisor.host),
+            'libvirt_uri': _libvirt_uri(hypervisor),
+            'storage_pool': hypervisor.pool_name,
             'tls_cert': site['tls_cert'],
             'tls_key': site['tls_key'],
             'instances': sorted(n['uuid'] for n in nodes),
@@ -130,6 +137,8 @@ class SushyTools(base.BMCEmulator):
             'system_id': '/redfish/v1/Systems/%s' % node['uuid'],
             'tls': bool(site['tls_cert']),
             'run_dir': _run_dir(settings, hypervisor),
+            'libvirt_uri': _libvirt_uri(hypervisor),
+            'storage_pool': hypervisor.pool_name,
         }
 
     @classmethod
@@ -215,11 +224,21 @@ class SushyTools(base.BMCEmulator):
         return self.create_bmc(record)
 
     def delete_bmc(self, record):
-        """Nothing to do here.
+        """Delete the virtual media images uploaded for the node.
 
         The emulator stops exposing the node's system when its service is
         updated without it, or deleted.
         """
+        props = record.props
+        if not props.get('storage_pool'):
+            return      # recorded by a release that set no pool
+        removed = self._call(host.remove_media,
+                             libvirt_uri=props['libvirt_uri'],
+                             pool=props['storage_pool'],
+                             uuid=props['uuid'])['removed']
+        if removed:
+            LOG.info('BMC %s: deleted virtual media images %s',
+                     record.name, ', '.join(removed))
 
     def observe_bmc(self, records):
         groups = {}

@@ -18,9 +18,14 @@ libvirt defines. Problems in the props are reported naming the domain,
 before anything is defined.
 
 Boot order is network then disk, given as ``<os><boot dev=.../>`` (not as
-per-device boot order, which VirtualBMC could not change). NICs are
-macvtap passthrough on the node end of each veth pair. The serial console
-is a PTY, logged to ``console_log`` when set.
+per-device boot order, which VirtualBMC could not change). The firmware
+is named (UEFI auto-selected, BIOS by its ROM when the host has one; see
+:mod:`.firmware`), so that a Redfish emulator reports the boot mode.
+Every node has an empty CD-ROM drive (``cdrom`` in its props) on a bus
+its machine type has (SATA on q35, IDE on i440fx, SCSI elsewhere), as a
+server's BMC offers one for virtual media. NICs are macvtap passthrough
+on the node end of each veth pair. The serial console is a PTY, logged
+to ``console_log`` when set.
 """
 
 import string
@@ -33,6 +38,8 @@ from tenks.providers.libvirt import templating
 TEMPLATE = 'domain.xml.j2'
 CPU_MODES = ('host-passthrough', 'host-model', 'maximum', 'custom')
 DISK_PREFIX = {'virtio': 'vd', 'sata': 'sd', 'scsi': 'sd'}
+#: Architectures whose legacy BIOS is a SeaBIOS ROM.
+BIOS_ARCHES = ('x86_64', 'i686')
 NIC_MODELS = ('virtio', 'e1000', 'e1000e', 'rtl8139')
 
 
@@ -76,6 +83,18 @@ def _disks(props, disk_formats):
     return disks
 
 
+def _cdrom(machine, disks):
+    """The CD-ROM drive: a bus the machine type has, a free target."""
+    if 'q35' in machine:
+        bus = 'sata'
+    elif machine.startswith('pc'):
+        return {'bus': 'ide', 'dev': 'hdc'}
+    else:
+        bus = 'scsi'
+    used = sum(1 for d in disks if DISK_PREFIX[d['bus']] == 'sd')
+    return {'bus': bus, 'dev': disk_target(bus, used)}
+
+
 def _nics(props):
     nics = []
     trust = bool(props.get('trust_guest_rx_filters'))
@@ -90,13 +109,15 @@ def _nics(props):
     return nics
 
 
-def context(props, domain_type, disk_formats=None):
+def context(props, domain_type, disk_formats=None, bios_rom=None):
     """The template context of a domain.
 
     :param props: the domain's props (see :mod:`tenks.providers.base`).
     :param domain_type: the resolved domain type (kvm or qemu).
     :param disk_formats: ``{(pool, volume): format}`` for disks whose
         props give no format (existing volumes).
+    :param bios_rom: the hypervisor's SeaBIOS ROM, named as the loader of
+        a BIOS node (x86), or None.
     :raises TenksError: the props describe no valid domain.
     """
     fw = firmware.from_props(props)
@@ -113,6 +134,14 @@ def context(props, domain_type, disk_formats=None):
     if not isinstance(vcpus, int) or vcpus < 1:
         raise _error(props, 'vcpus must be a positive integer')
     disks = _disks(props, disk_formats)
+    arch = props.get('arch') or 'x86_64'
+    machine = props.get('machine') or 'q35'
+    cdrom = None
+    if props.get('cdrom'):
+        try:
+            cdrom = _cdrom(machine, disks)
+        except ValueError as exc:
+            raise _error(props, str(exc))
     return {
         'domain_type': domain_type,
         'name': props['name'],
@@ -122,20 +151,24 @@ def context(props, domain_type, disk_formats=None):
         'meta_element': metadata.ELEMENT,
         'memory_mb': memory,
         'vcpus': vcpus,
-        'arch': props.get('arch') or 'x86_64',
-        'machine': props.get('machine') or 'q35',
+        'arch': arch,
+        'machine': machine,
         'uefi': fw.mode == firmware.UEFI,
+        'bios_rom': (bios_rom if fw.mode != firmware.UEFI and
+                     arch in BIOS_ARCHES else None),
         'secure_boot': fw.secure_boot,
         'cpu_mode': cpu_mode,
         'cpu_model': props.get('cpu_model'),
         'disks': disks,
-        'scsi': any(d['bus'] == 'scsi' for d in disks),
+        'cdrom': cdrom,
+        'scsi': any(d['bus'] == 'scsi'
+                    for d in disks + ([cdrom] if cdrom else [])),
         'nics': _nics(props),
         'console_log': props.get('console_log'),
     }
 
 
-def render(props, domain_type, disk_formats=None):
+def render(props, domain_type, disk_formats=None, bios_rom=None):
     """The domain XML of ``props`` (see :func:`context`)."""
     return templating.render(TEMPLATE, **context(props, domain_type,
-                                                 disk_formats))
+                                                 disk_formats, bios_rom))

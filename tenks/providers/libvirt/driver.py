@@ -129,6 +129,8 @@ class LibvirtProvider(base.Provider):
                                        self.images)
         self._dirs = set()
         self._dirs_lock = threading.Lock()
+        self._bios_rom_path = None
+        self._bios_rom_lock = threading.Lock()
 
     @property
     def uri(self):
@@ -221,8 +223,18 @@ class LibvirtProvider(base.Provider):
             raise exception.TenksError(msg)
         unknown = [d for d in props.get('disks') or () if not d.get('format')]
         formats = self.storage.volume_formats(conn, unknown)
-        xml = domain_xml.render(props, dtype, formats)
+        bios_rom = self._bios_rom() if fw.mode == firmware.BIOS else None
+        xml = domain_xml.render(props, dtype, formats, bios_rom)
         return dtype, fw, xml
+
+    def _bios_rom(self):
+        """The hypervisor host's SeaBIOS ROM (looked up once), or ''."""
+        with self._bios_rom_lock:
+            if self._bios_rom_path is None:
+                self._bios_rom_path = self._agent().call(
+                    hostside.first_existing,
+                    paths=list(firmware.BIOS_ROMS)) or ''
+            return self._bios_rom_path
 
     def _define(self, conn, record):
         import libvirt

@@ -20,6 +20,12 @@ The choice is pinned with firmware features: secure boot with enrolled
 keys on, or secure boot off (without that, auto-selection may pick the
 secure build for a plain UEFI node).
 
+Legacy BIOS names its ROM (``<loader type='rom'>``, SeaBIOS, found on the
+hypervisor's host among :data:`BIOS_ROMS`): QEMU would load the same one
+by default, but a Redfish emulator reads the boot mode from the loader,
+and libvirt's auto-selection has no descriptor for SeaBIOS. Without one
+found, the domain names none, as before.
+
 A node keeps its NVRAM across redefinitions; when its firmware changes
 (BIOS/UEFI, or secure boot on/off) the old NVRAM no longer fits and is
 removed, so the node starts with fresh variables of the new firmware.
@@ -32,6 +38,12 @@ from tenks import exception
 
 UEFI = 'uefi'
 BIOS = 'bios'
+
+#: SeaBIOS builds QEMU loads for x86 machines (Debian/Ubuntu, Fedora/RHEL),
+#: first found wins.
+BIOS_ROMS = ('/usr/share/seabios/bios-256k.bin',
+             '/usr/share/qemu/bios-256k.bin',
+             '/usr/share/seabios/bios.bin')
 
 Firmware = collections.namedtuple('Firmware', 'mode secure_boot')
 

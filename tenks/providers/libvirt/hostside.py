@@ -33,3 +33,12 @@ def ensure_directory(path):
     path = os.path.abspath(path)
     os.makedirs(path, exist_ok=True)
     return path
+
+
+@calls.exposed
+def first_existing(paths):
+    """The first of ``paths`` that exists on this host, or None."""
+    for path in paths:
+        if os.path.exists(path):
+            return path
+    return None

@@ -36,6 +36,7 @@ import socket
 import libvirt
 import requests
 
+from tenks.bmc.sushy import host as sushy_host
 from tenks.bmc.virtualbmc import entries
 from tenks import conf as conf_mod
 from tenks.hosts import procs
@@ -212,7 +213,7 @@ class _Sushy(_BMC):
     ironic_driver = 'redfish'
 
     def processes(self):
-        return procs.find_by_args('sushy_tools.emulator.main', os.path.join(
+        return procs.find_by_args(sushy_host.MODULE, os.path.join(
             self.run_dir(), 'emulator.conf'))
 
 

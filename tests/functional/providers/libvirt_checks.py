@@ -56,7 +56,10 @@ def shape(dom):
     os_el = root.find('os')
     disks = [(d.find('source').get('pool'), d.find('source').get('volume'),
               d.find('driver').get('type'), d.find('target').get('dev'))
-             for d in root.findall('devices/disk')]
+             for d in root.findall("devices/disk[@device='disk']")]
+    cdroms = [(d.find('target').get('dev'), d.find('target').get('bus'),
+               d.find('source') is None)
+              for d in root.findall("devices/disk[@device='cdrom']")]
     return {
         'type': root.get('type'),
         'memory_mib': int(root.findtext('memory')) // 1024,
@@ -68,6 +71,11 @@ def shape(dom):
         'boot': [b.get('dev') for b in os_el.findall('boot')],
         'cluster': metadata.read_cluster(dom),
         'disks': disks,
+        # (target, bus, empty) of each CD-ROM drive.
+        'cdroms': cdroms,
+        'bios_rom': (os_el.findtext('loader')
+                     if os_el.find('loader') is not None and
+                     os_el.find('loader').get('type') == 'rom' else None),
         'console_log': [log.get('file') for log in
                         root.findall('devices/serial/log')],
         'active': bool(dom.isActive()),

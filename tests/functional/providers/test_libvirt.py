@@ -110,10 +110,15 @@ def test_deploy_reconfigure_power_teardown(tenks_env, tmp_path):
                 (env.pool_name, '%svol2' % name, 'qcow2', 'vdc')]
             assert s['console_log'] == [os.path.join(
                 env.log_dir, 'libvirt', '%s-console.log' % name)]
+            # An empty drive for virtual media, on q35's SATA bus.
+            assert s['cdroms'] == [('sda', 'sata', True)]
+            assert s['bios_rom'] is None
         s = lv.shape(found[n2])
         assert (s['active'], s['uefi'], s['memory_mib'], s['vcpus']) == (
             False, False, 128, 2)
         assert s['console_log'] == []
+        # BIOS names its ROM, so a Redfish emulator reports the boot mode.
+        assert s['bios_rom'] and os.path.exists(s['bios_rom'])
         assert os.path.isdir(os.path.join(env.log_dir, 'libvirt'))
 
         # Volumes: sizes and formats; images copied in.

@@ -46,6 +46,7 @@ DOMAIN = {
               'model': 'e1000', 'physnet': 'physnet2'}],
     'console_log': '/var/log/tenks/libvirt/tk0-console.log',
     'trust_guest_rx_filters': False,
+    'cdrom': True,
 }
 
 

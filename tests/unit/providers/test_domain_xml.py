@@ -39,7 +39,8 @@ class GoldenTest(base.TestCase):
             vcpus=1, console_log=None, nics=[],
             disks=[{'pool': 'tenks', 'volume': 'tk1vol0',
                     'format': 'qcow2', 'bus': 'sata'}])
-        xml = domain_xml.render(props, 'kvm')
+        xml = domain_xml.render(props, 'kvm',
+                                bios_rom='/usr/share/seabios/bios-256k.bin')
         helpers.check_golden(self, 'domain-bios.xml', xml)
 
     def test_secure_boot(self):
@@ -63,8 +64,9 @@ class GoldenTest(base.TestCase):
 
 class RenderTest(base.TestCase):
 
-    def render(self, **changes):
-        xml = domain_xml.render(helpers.domain_props(**changes), 'qemu')
+    def render(self, bios_rom=None, **changes):
+        xml = domain_xml.render(helpers.domain_props(**changes), 'qemu',
+                                bios_rom=bios_rom)
         return ET.fromstring(xml)
 
     def test_defined_shape(self):
@@ -103,10 +105,40 @@ class RenderTest(base.TestCase):
         self.assertIsNone(root.find('os/loader'))
         self.assertIsNone(root.find('features/smm'))
 
-    def test_bios_has_no_firmware_element(self):
-        root = self.render(boot_mode='bios')
+    def test_bios_names_its_rom_when_the_host_has_one(self):
+        # Named, so that a Redfish emulator reports the boot mode.
+        root = self.render(boot_mode='bios', bios_rom='/sea/bios.bin')
         self.assertIsNone(root.find('os').get('firmware'))
         self.assertIsNone(root.find('os/firmware'))
+        loader = root.find('os/loader')
+        self.assertEqual(('rom', '/sea/bios.bin'),
+                         (loader.get('type'), loader.text))
+        # Without one, QEMU's default, unnamed; UEFI never takes it.
+        self.assertIsNone(self.render(boot_mode='bios').find('os/loader'))
+        root = self.render(boot_mode='uefi', bios_rom='/sea/bios.bin')
+        self.assertIsNone(root.find('os/loader'))
+        self.assertEqual('efi', root.find('os').get('firmware'))
+
+    def test_cdrom_on_a_bus_the_machine_has(self):
+        for machine, bus, dev in (('q35', 'sata', 'sda'),
+                                  ('pc-q35-7.2', 'sata', 'sda'),
+                                  ('pc-i440fx-7.2', 'ide', 'hdc'),
+                                  ('pc', 'ide', 'hdc'),
+                                  ('virt', 'scsi', 'sda')):
+            root = self.render(machine=machine)
+            cdroms = root.findall("devices/disk[@device='cdrom']")
+            self.assertEqual(1, len(cdroms), machine)
+            target = cdroms[0].find('target')
+            self.assertEqual((bus, dev), (target.get('bus'),
+                                          target.get('dev')), machine)
+            # Empty and read-only: media is inserted through the BMC.
+            self.assertIsNone(cdroms[0].find('source'))
+            self.assertIsNotNone(cdroms[0].find('readonly'))
+            self.assertEqual(bus == 'scsi', bool(root.findall(
+                "devices/controller[@model='virtio-scsi']")), machine)
+        # A domain recorded before drives existed has none until updated.
+        root = self.render(cdrom=None)
+        self.assertEqual([], root.findall("devices/disk[@device='cdrom']"))
 
     def test_nics_are_macvtap_passthrough(self):
         root = self.render()
@@ -143,7 +175,12 @@ class RenderTest(base.TestCase):
         root = self.render(disks=disks)
         self.assertEqual(['vda', 'sda', 'vdb', 'sdb'],
                          [d.find('target').get('dev')
-                          for d in root.findall('devices/disk')])
+                          for d in root.findall("devices/disk"
+                                                "[@device='disk']")])
+        # The CD-ROM takes the next SATA/SCSI target.
+        self.assertEqual(['sdc'], [d.find('target').get('dev') for d in
+                                   root.findall("devices/disk"
+                                                "[@device='cdrom']")])
         self.assertEqual(1, len(root.findall(
             "devices/controller[@model='virtio-scsi']")))
 

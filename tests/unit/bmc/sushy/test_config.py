@@ -25,7 +25,7 @@ class SushyConfigTest(base.TestCase):
 
     PROPS = {'address': '127.0.0.1', 'port': 8123,
              'libvirt_uri': "qemu:///system?socket=/x/'s",
-             'tls_cert': None, 'tls_key': None,
+             'storage_pool': 'tenks', 'tls_cert': None, 'tls_key': None,
              'instances': [UUID2, UUID1],
              'disks': {UUID1: [4096, None], UUID2: []}}
     FIRMWARE = {'uefi_loader': '/fw/code.fd', 'nvram': '/fw/vars.fd',
@@ -50,6 +50,7 @@ class SushyConfigTest(base.TestCase):
                          values['SUSHY_EMULATOR_ALLOWED_INSTANCES'])
         self.assertEqual('/r/htpasswd', values['SUSHY_EMULATOR_AUTH_FILE'])
         self.assertEqual('/r/state', values['SUSHY_EMULATOR_STATE_DIR'])
+        self.assertEqual('tenks', values['SUSHY_EMULATOR_STORAGE_POOL'])
         self.assertIsNone(values['SUSHY_EMULATOR_SSL_CERT'])
         self.assertEqual({'UEFI': {'x86_64': '/fw/code.fd',
                                    'aarch64': None},
@@ -80,14 +81,17 @@ class SushyConfigTest(base.TestCase):
     def test_find_firmware(self):
         present = {'/usr/share/OVMF/OVMF_CODE.secboot.fd',
                    '/usr/share/OVMF/OVMF_VARS.fd',
-                   '/usr/share/AAVMF/AAVMF_CODE.fd'}
+                   '/usr/share/AAVMF/AAVMF_CODE.fd',
+                   '/usr/share/seabios/bios.bin'}
         found = sushy_config.find_firmware(exists=present.__contains__)
         self.assertEqual({'uefi_loader':
                           '/usr/share/OVMF/OVMF_CODE.secboot.fd',
                           'nvram': '/usr/share/OVMF/OVMF_VARS.fd',
                           'secure_nvram': None,
-                          'aarch64_loader': '/usr/share/AAVMF/AAVMF_CODE.fd'},
+                          'aarch64_loader': '/usr/share/AAVMF/AAVMF_CODE.fd',
+                          'bios_rom': '/usr/share/seabios/bios.bin'},
                          found)
         self.assertEqual({'uefi_loader': None, 'nvram': None,
-                          'secure_nvram': None, 'aarch64_loader': None},
+                          'secure_nvram': None, 'aarch64_loader': None,
+                          'bios_rom': None},
                          sushy_config.find_firmware(exists=lambda p: False))

@@ -24,14 +24,16 @@ _record = helpers.record
 
 SUSHY_SERVICE = {
     'hypervisor': 'localhost', 'address': '127.0.0.1', 'port': 8000,
-    'libvirt_uri': 'qemu:///system', 'tls_cert': None, 'tls_key': None,
-    'instances': ['u1'], 'disks': {'u1': [1024]},
+    'libvirt_uri': 'qemu:///system', 'storage_pool': 'tenks',
+    'tls_cert': None, 'tls_key': None, 'instances': ['u1'],
+    'disks': {'u1': [1024]},
     'users': [{'username': 'admin', 'password': 'pw'}],
     'run_dir': '/r/sushy-localhost', 'log_file': '/l/sushy.log'}
 SUSHY_BMC = {'domain': 'tk1', 'uuid': 'u1', 'address': '127.0.0.1',
              'port': 8000, 'username': 'admin', 'password': 'pw',
              'system_id': '/redfish/v1/Systems/u1', 'tls': False,
-             'run_dir': '/r/sushy-localhost'}
+             'run_dir': '/r/sushy-localhost',
+             'libvirt_uri': 'qemu:///system', 'storage_pool': 'tenks'}
 FIRMWARE = {'uefi_loader': '/fw/a', 'nvram': '/fw/b', 'secure_nvram': None,
             'aarch64_loader': None}
 
@@ -74,7 +76,19 @@ class SushyToolsTest(base.TestCase):
         config = self.agent.calls[0][1]['config']
         self.assertIn("'x86_64': '/o/code'", config)
         self.assertIn("SUSHY_EMULATOR_FEATURE_SET = 'vmedia'", config)
-        self.assertNotIn('SUSHY_EMULATOR_STORAGE', config)
+        self.assertNotIn('SUSHY_EMULATOR_STORAGE =', config)
+
+    def test_delete_bmc_removes_its_virtual_media(self):
+        driver = self.driver({'remove_media': {'removed': ['boot-x-u1.img']}})
+        driver.delete('bmc', _record('bmc', 'tk1', 'sushy_tools', SUSHY_BMC))
+        self.assertEqual([('remove_media', {
+            'libvirt_uri': 'qemu:///system', 'pool': 'tenks', 'uuid': 'u1'})],
+            self.agent.calls)
+        # A BMC recorded before the emulator had a pool has none to clean.
+        self.agent.calls.clear()
+        old = {k: v for k, v in SUSHY_BMC.items() if k != 'storage_pool'}
+        driver.delete('bmc', _record('bmc', 'tk1', 'sushy_tools', old))
+        self.assertEqual([], self.agent.calls)
 
     def test_create_bmc_checks_the_system(self):
         driver = self.driver({'ensure_running': {'pid': 3, 'url': 'u'},
