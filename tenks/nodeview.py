@@ -105,6 +105,8 @@ class NodeView(object):
     status: str = 'planned'
     #: ``kind:status`` of every resource of the node.
     records: list = dataclasses.field(default_factory=list)
+    #: Its serial console log on the hypervisor's host, or None.
+    console_log: typing.Optional[str] = None
 
     def to_dict(self):
         out = dataclasses.asdict(self)
@@ -227,6 +229,9 @@ def node_view(state, node, settings, catalog, records=None, owned=None):
         status=_status(owned.get(name)),
         records=['%s:%s' % (r.kind, r.status)
                  for r in owned.get(name, ())])
+    domain = (records.get('domain') or {}).get(name)
+    if domain is not None:
+        view.console_log = domain.props.get('console_log')
     if bmc_record is not None:
         cls = catalog.cls('tenks.bmc', bmc_record.driver)
         if cls.port_label:

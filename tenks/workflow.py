@@ -290,16 +290,37 @@ def cluster(ctx, state=None):
     return nodeview.cluster_view(state, ctx.settings, ctx.catalog)
 
 
-def node(ctx, name):
-    """The :class:`tenks.nodeview.NodeView` of node ``name``."""
-    from tenks import nodeview
-    state = read_state(ctx)
+def _node(state, name):
     found = state.nodes.get(name)
     if found is None:
         raise exception.TenksError('no node named %s (nodes: %s)' % (
             name, ', '.join(state.nodes) or 'none'))
-    return state, nodeview.node_view(state, found, ctx.settings,
-                                     ctx.catalog)
+    return found
+
+
+def node(ctx, name):
+    """The :class:`tenks.nodeview.NodeView` of node ``name``."""
+    from tenks import nodeview
+    state = read_state(ctx)
+    return state, nodeview.node_view(state, _node(state, name),
+                                     ctx.settings, ctx.catalog)
+
+
+@contextlib.contextmanager
+def console(ctx, name):
+    """``(provider driver, domain record)`` of node ``name``'s console.
+
+    The driver reads the console log (``console_log``) or names the
+    command attaching to the live console (``console_argv``).
+    """
+    state = require_state(ctx)
+    _node(state, name)
+    record = state.resources.get('domain:%s' % name)
+    if record is None:
+        raise exception.TenksError('node %s has no virtual machine yet (run '
+                                   'tenks deploy)' % name)
+    with _run(ctx, None, state) as plugins:
+        yield plugins.driver(record), record
 
 
 def bmc_request(ctx, names, action):

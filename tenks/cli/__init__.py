@@ -17,7 +17,8 @@
   share: exit status, formattable columns, plan rows.
 * One module per command (group): :mod:`.deploy`, :mod:`.teardown`,
   :mod:`.validate`, :mod:`.status`, :mod:`.node` (list, show),
-  :mod:`.node_power`, :mod:`.verify`, :mod:`.hypervisor`, :mod:`.export`,
+  :mod:`.node_power`, :mod:`.node_console`, :mod:`.verify`,
+  :mod:`.hypervisor`, :mod:`.export`,
   :mod:`.host_setup`.
 
 Commands only parse arguments and shape output; the work is

@@ -85,6 +85,7 @@ class NodeShow(base.TenksCommand, show.ShowOne):
                 [v['name'] for v in view.volumes])),
             ('ironic_config', columns.DictColumn(
                 secrets.mask(view.ironic_config or {}))),
+            ('console_log', view.console_log or ''),
             ('status', view.status),
             ('resources', columns.ListColumn(view.records)),
         ]

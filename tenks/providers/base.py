@@ -37,6 +37,7 @@ built by :mod:`tenks.planner.desired`:
 
 import abc
 
+from tenks import exception
 from tenks import resource_driver
 
 
@@ -145,6 +146,25 @@ class Provider(resource_driver.ResourceDriver, metaclass=abc.ABCMeta):
     @abc.abstractmethod
     def power_off(self, name):
         """Stop the domain at once (like pulling the plug)."""
+
+    def console_log(self, record, offset=0):
+        """Read the serial console log of ``record``'s domain.
+
+        :returns: ``{'data': text, 'offset': where to read next, 'size':
+            the log's size}``.
+        :raises TenksError: the node keeps no console log.
+        """
+        raise exception.TenksError('the %s provider keeps no console log '
+                                   'of %s' % (type(self).__name__,
+                                              record.name))
+
+    def console_argv(self, record):
+        """The command attaching a terminal to the node's live console.
+
+        :raises TenksError: there is none.
+        """
+        raise exception.TenksError('the %s provider has no live console of '
+                                   '%s' % (type(self).__name__, record.name))
 
     def host_facts(self):
         """Capacity of the hypervisor for the scheduler.

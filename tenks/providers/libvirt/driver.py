@@ -344,6 +344,22 @@ class LibvirtProvider(base.Provider):
     def power_off(self, name):
         self._call(self._power_off, name)
 
+    # -- console ----------------------------------------------------------
+
+    def console_log(self, record, offset=0):
+        path = record.props.get('console_log')
+        if not path:
+            raise exception.TenksError(
+                'node %s keeps no console log: set console_log_enabled: '
+                'true in its node type and deploy, or attach to its live '
+                'console (--attach)' % record.name)
+        return self._agent().call(hostside.read_file, path=path,
+                                  offset=offset)
+
+    def console_argv(self, record):
+        return ['virsh', '-c', self.hypervisor.libvirt_uri, 'console',
+                record.props['name']]
+
     # -- capacity ---------------------------------------------------------
 
     def _host_facts(self, conn):

@@ -42,3 +42,26 @@ def first_existing(paths):
         if os.path.exists(path):
             return path
     return None
+
+
+@calls.exposed
+def read_file(path, offset=0, limit=1 << 20):
+    """Up to ``limit`` bytes of file ``path`` from ``offset``, as text.
+
+    For following a node's serial console log: a file not written yet
+    reads as empty; one that shrank (a new log) reads from its start.
+
+    :returns: ``{'data': text, 'offset': where the next read starts,
+        'size': the file's size}``; undecodable bytes are replaced.
+    """
+    try:
+        with open(path, 'rb') as f:
+            size = os.fstat(f.fileno()).st_size
+            if offset > size:
+                offset = 0
+            f.seek(offset)
+            data = f.read(limit)
+    except FileNotFoundError:
+        return {'data': '', 'offset': 0, 'size': 0}
+    return {'data': data.decode('utf-8', 'replace'),
+            'offset': offset + len(data), 'size': size}
