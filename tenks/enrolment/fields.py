@@ -188,6 +188,47 @@ def node_patch(desired, old, actual):
     return patch, driver_changed
 
 
+def actual(node):
+    """An openstacksdk node's fields as a dict keyed by API name."""
+    out = {}
+    for key in SCALARS + DICTS:
+        out[key] = getattr(node, key, None)
+    for key in NODE_FIELD_VERSIONS:
+        if key.endswith('_interface'):
+            out[key] = getattr(node, key, None)
+    return out
+
+
+def port_dict(port):
+    """An openstacksdk port as :func:`port_changes` reads it."""
+    return {'uuid': port.id, 'address': (port.address or '').lower(),
+            'node_uuid': port.node_id,
+            'physical_network': port.physical_network,
+            'local_link_connection': port.local_link_connection or {}}
+
+
+def drift(props, fields, traits, ports, max_version):
+    """What of a tenks node Ironic no longer has as ``props`` set it.
+
+    Someone changed it behind tenks' back (``baremetal node set``...):
+    the fields, traits and ports tenks set, compared as a converge would.
+
+    :param fields: :func:`actual` of the node.
+    :param ports: its ports, as :func:`port_dict`.
+    :returns: what differs, e.g. ``['/driver_info/redfish_address']``.
+    """
+    patch, _driver_changed = node_patch(props, props, fields)
+    out = sorted({change['path'] for change in patch})
+    if target_traits(props, props, traits) is not None:
+        out.append('traits')
+    changes = port_changes(props.get('ports'), props.get('ports'), ports,
+                           max_version)
+    out += sorted('port %s' % p['address']
+                  for p in changes['create'] + [u[1] for u in
+                                                changes['update']])
+    return out
+
+
 def target_traits(desired, old, actual):
     """The node's traits after tenks' change, or None when unchanged.
 

@@ -37,32 +37,12 @@ from tenks.spec import schema
 
 LOG = logging.getLogger(__name__)
 
-#: Fields of the node list a refresh reads.
-OBSERVE_FIELDS = ('uuid', 'name', 'extra')
-
-#: Node fields read before converging (sdk attribute or API names).
+#: Node fields read before converging, and by a refresh (sdk attribute
+#: or API names).
 NODE_FIELDS = (states.FIELDS + fields.SCALARS + fields.DICTS +
                ('traits', 'protected') +
                tuple(k for k in fields.NODE_FIELD_VERSIONS
                      if k.endswith('_interface')))
-
-
-def _actual(node):
-    """A node's fields as a dict keyed by API name."""
-    out = {}
-    for key in fields.SCALARS + fields.DICTS:
-        out[key] = getattr(node, key, None)
-    for key in fields.NODE_FIELD_VERSIONS:
-        if key.endswith('_interface'):
-            out[key] = getattr(node, key, None)
-    return out
-
-
-def _port_dict(port):
-    return {'uuid': port.id, 'address': (port.address or '').lower(),
-            'node_uuid': port.node_id,
-            'physical_network': port.physical_network,
-            'local_link_connection': port.local_link_connection or {}}
 
 
 class IronicDriver(base.Enrolment):
@@ -225,8 +205,8 @@ class IronicDriver(base.Enrolment):
                         self.cloud.label, fields.version_text(version))
 
     def _ports(self, uuid):
-        return [_port_dict(p) for p in self.bm.ports(details=True,
-                                                     node_id=uuid)]
+        return [fields.port_dict(p)
+                for p in self.bm.ports(details=True, node_id=uuid)]
 
     def _outputs(self, node, ports=None):
         """What the record keeps: UUID, state and port UUIDs by MAC."""
@@ -297,7 +277,7 @@ class IronicDriver(base.Enrolment):
             self._waiter(node.id, label).settled()
             node = self._get(node.id)
         patch, driver_changed = fields.node_patch(props, old_props,
-                                                  _actual(node))
+                                                  fields.actual(node))
         if patch:
             LOG.info('Ironic node %s: updating %s', label,
                      ', '.join(sorted({p['path'] for p in patch})))
@@ -414,27 +394,39 @@ class IronicDriver(base.Enrolment):
 
     def observe_ironic_node(self, records):
         """One node list (and one port list) for all ``records``."""
+        version = self.api_version()
         with self.cloud.guard('list Ironic nodes'):
-            nodes = list(self.bm.nodes(fields=list(OBSERVE_FIELDS)))
+            nodes = list(self.bm.nodes(fields=list(NODE_FIELDS)))
             ports = []
             if any(r.props.get('ports') for r in records):
-                ports = list(self.bm.ports(fields=['address', 'node_uuid']))
+                ports = [fields.port_dict(p)
+                         for p in self.bm.ports(details=True)]
         by_uuid = {n.id: n for n in nodes}
         by_name = {n.name: n for n in nodes if n.name}
-        port_node = {(p.address or '').lower(): p.node_id for p in ports}
+        port_node = {p['address']: p['node_uuid'] for p in ports}
         out = {}
         for record in records:
-            out[record.key] = self._observe_one(record, by_uuid, by_name,
-                                                port_node)
+            out[record.key] = self._observe_one(
+                record, by_uuid, by_name, port_node,
+                lambda node: fields.drift(
+                    record.props, fields.actual(node), node.traits,
+                    [p for p in ports if p['node_uuid'] == node.id],
+                    version))
         return out
 
-    def _observe_one(self, record, by_uuid, by_name, port_node):
+    def _observe_one(self, record, by_uuid, by_name, port_node, drift):
         props = record.props
         cluster = self._cluster(record)
         node = by_uuid.get(props.get('uuid'))
         if node is not None:
             mark = fields.owner_of(node.extra)
             if mark == cluster:
+                changed = drift(node)
+                if changed:
+                    # Creates are ensures: the next deploy patches them.
+                    return observation.Observation(
+                        True, True, 'changed in Ironic: %s'
+                        % ', '.join(changed), healthy=False)
                 return observation.Observation(True, True)
             return observation.foreign('Ironic node %s %s' % (
                 node.id, 'has no tenks mark' if mark is None else

@@ -21,14 +21,22 @@ from tenks.state import model
 from tests.unit import base
 
 
-def _node(uuid, name, cluster=None):
-    return types.SimpleNamespace(
-        id=uuid, name=name,
-        extra={'tenks_cluster': cluster} if cluster else {})
+DRIVER_INFO = {'redfish_address': 'http://127.0.0.1:8000',
+               'redfish_password': 'secret'}
+
+
+def _node(uuid, name, cluster=None, **fields):
+    node = dict(id=uuid, name=name, driver='redfish',
+                driver_info=dict(DRIVER_INFO, redfish_password='******'),
+                properties={}, resource_class='rc', traits=[],
+                extra={'tenks_cluster': cluster} if cluster else {})
+    node.update(fields)
+    return types.SimpleNamespace(**node)
 
 
 def _record(name, uuid, macs=(), adopt=False, cluster='c1'):
-    props = {'name': name, 'uuid': uuid,
+    props = {'name': name, 'uuid': uuid, 'driver': 'redfish',
+             'driver_info': dict(DRIVER_INFO), 'resource_class': 'rc',
              'extra': {'tenks_cluster': cluster},
              'ports': [{'address': m} for m in macs]}
     return model.ResourceRecord('ironic_node', name, 'ironic', None, props,
@@ -47,8 +55,13 @@ class FakeBaremetal(object):
 
     def ports(self, **kwargs):
         self.calls.append(('ports', kwargs))
-        return iter(types.SimpleNamespace(address=a, node_id=n)
+        return iter(types.SimpleNamespace(id='p-' + a, address=a, node_id=n,
+                                          physical_network=None,
+                                          local_link_connection={})
                     for a, n in self._ports)
+
+    def get_endpoint_data(self):
+        return types.SimpleNamespace(max_microversion=(1, 87))
 
 
 class ObserveTest(base.TestCase):
@@ -88,6 +101,29 @@ class ObserveTest(base.TestCase):
     def test_no_port_list_without_ports(self):
         self.driver.observe_ironic_node([_record('tk1', 'u-other')])
         self.assertEqual(['nodes'], [c[0] for c in self.bm.calls])
+
+    def test_fields_changed_behind_tenks_back_are_drift(self):
+        self.bm._nodes = [
+            _node('u-same', 'tk0', 'c1'),
+            _node('u-moved', 'tk1', 'c1', driver_info=dict(
+                DRIVER_INFO, redfish_address='http://127.0.0.1:8491',
+                redfish_password='******'), resource_class='other'),
+            _node('u-lost', 'tk2', 'c1')]
+        self.bm._ports = [('52:54:00:00:00:01', 'u-same')]
+        seen = self.driver.observe_ironic_node([
+            _record('tk0', 'u-same', ['52:54:00:00:00:01']),
+            _record('tk1', 'u-moved'),
+            _record('tk2', 'u-lost', ['52:54:00:00:00:02'])])
+        # A secret Ironic masks, and its own additions, are no drift.
+        self.assertTrue(seen['ironic_node:tk0'].healthy)
+        moved = seen['ironic_node:tk1']
+        self.assertEqual((True, True, False),
+                         (moved.exists, moved.owned, moved.healthy))
+        self.assertEqual('changed in Ironic: /driver_info/redfish_address, '
+                         '/resource_class', moved.detail)
+        lost = seen['ironic_node:tk2']
+        self.assertFalse(lost.healthy)
+        self.assertIn('port 52:54:00:00:00:02', lost.detail)
 
 
 class OwnershipTest(base.TestCase):
