@@ -29,6 +29,10 @@ import abc
 from tenks import observation
 from tenks import resource_driver
 
+#: Ironic boot interfaces that insert an image into the BMC's virtual
+#: media.
+VIRTUAL_MEDIA_BOOT = ('redfish-virtual-media', 'redfish-https')
+
 
 def service_observation(status, owned=True):
     """The observation of an emulator service from its host-side status.
@@ -112,6 +116,15 @@ class BMCEmulator(resource_driver.ResourceDriver, metaclass=abc.ABCMeta):
         :param used: whether a node type uses this emulator.
         :param problems: a :class:`tenks.spec.errors.Problems`.
         """
+
+    @classmethod
+    def boot_problem(cls, boot_interface, site):
+        """Why Ironic could not boot a node through this BMC so, or None.
+
+        :param boot_interface: the node's Ironic ``boot_interface``.
+        :param site: its options on the hypervisor (:meth:`site`).
+        """
+        return None
 
     @classmethod
     def port_range(cls, site):

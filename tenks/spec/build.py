@@ -21,6 +21,7 @@ defaults, their checks) comes from the :class:`tenks.plugins.Catalog`.
 
 import difflib
 
+from tenks.spec import boot
 from tenks.spec import errors
 from tenks.spec import hypervisors as hypervisors_mod
 from tenks.spec import model
@@ -209,6 +210,8 @@ def build(data, settings, source, base_dir, structural, catalog):
     _check_prefixes(entries, problems)
     hypervisors_mod.check_ports(entries, node_types, hypervisors,
                                 catalog.emulators(), problems)
+    boot.check(entries, node_types, hypervisors, catalog.emulators(),
+               problems)
     flavors = _build_flavors(data, bad, node_types, problems)
 
     if problems or structural:

@@ -103,6 +103,16 @@ class SushyTools(base.BMCEmulator):
             taken.setdefault(key, hv.name)
 
     @classmethod
+    def boot_problem(cls, boot_interface, site):
+        if (boot_interface in base.VIRTUAL_MEDIA_BOOT and
+                site.get('feature_set') == 'minimum'):
+            return ('boot_interface %s inserts the boot ISO through the '
+                    'BMC\'s virtual media, which the Redfish emulator '
+                    'lacks with [redfish] feature_set minimum: use full or '
+                    'vmedia' % boot_interface)
+        return None
+
+    @classmethod
     def service_props(cls, hypervisor, site, nodes, settings):
         users = sorted({(n['bmc']['username'], n['bmc']['password'])
                         for n in nodes})

@@ -90,6 +90,14 @@ class VirtualBMC(base.BMCEmulator):
                 'password': node_type.bmc_password or site['password']}
 
     @classmethod
+    def boot_problem(cls, boot_interface, site):
+        if boot_interface in base.VIRTUAL_MEDIA_BOOT:
+            return ('boot_interface %s boots from virtual media, which an '
+                    'IPMI BMC lacks: use ironic_driver redfish, or a '
+                    'network boot interface (ipxe, pxe)' % boot_interface)
+        return None
+
+    @classmethod
     def check_sites(cls, sites, used, problems):
         pools = {}
         for hv, site, overrides in sites:

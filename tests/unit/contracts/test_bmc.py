@@ -114,3 +114,14 @@ def test_ironic_is_told_the_emulators_driver_info(emulator):
         assert node.props['driver'] == 'contract-driver'
         for key, value in cls.driver_info(bmc.props).items():
             assert node.props['driver_info'][key] == value
+
+
+@pytest.mark.parametrize('emulator', helpers.implementations('tenks.bmc'))
+def test_says_why_it_cannot_boot_a_node_or_nothing(emulator):
+    cls, hypervisors, _state, _records = _planned(emulator)
+    site = next(iter(hypervisors.values())).bmc_sites[emulator]
+    for boot in ('pxe', 'ipxe', 'http', 'redfish-virtual-media',
+                 'redfish-https', 'fake'):
+        problem = cls.boot_problem(boot, site)
+        assert problem is None or (isinstance(problem, str) and
+                                   boot in problem), (boot, problem)

@@ -213,6 +213,17 @@ BAD_SPECS = [
                                  '{physnet1: null}\n'),
      'hypervisors.hv1.pool_path', 'must be an absolute path'),
     ('key-not-string', _with('  t0:\n', '  1:\n'), 'node_types', 'key 1'),
+    ('boot-network-without-nic',
+     _with('count: 2\n', 'count: 2\n    ironic_config: {resource_class: '
+           'rc, boot_interface: ipxe}\n').replace(
+               '    physical_networks: [physnet1]\n', ''),
+     'specs[0].ironic_config.boot_interface',
+     'boots the node over the network, but node type t0 has no NIC'),
+    ('boot-vmedia-through-ipmi',
+     _with('count: 2\n', 'count: 2\n    ironic_config: {resource_class: '
+           'rc, boot_interface: redfish-virtual-media}\n'),
+     'specs[0].ironic_config.boot_interface',
+     'an IPMI BMC lacks: use ironic_driver redfish'),
     ('bmc-password-long', _with('vcpus: 1\n', 'vcpus: 1\n    bmc: '
                                 '{password: ' + 'p' * 30 + '}\n'),
      'node_types.t0.bmc.password', 'must be 1-20'),

@@ -206,3 +206,36 @@ class BadSpecCountTest(base.TestCase):
 
     def test_at_least_fifty(self):
         self.assertGreaterEqual(len(bad_specs.BAD_SPECS), 50)
+
+
+class UnbootableTest(base.TestCase):
+    """What keeps Ironic from booting a node is a spec error."""
+
+    SPEC = '''
+        node_types:
+          rf:
+            memory_mb: 256
+            vcpus: 1
+            ironic_driver: redfish
+        specs:
+          - type: rf
+            count: 1
+            ironic_config:
+              resource_class: rc
+              boot_interface: %s
+        '''
+
+    def test_virtual_media_needs_an_emulator_that_has_it(self):
+        err = self.assertRaises(
+            exception.SpecError, self.spec,
+            self.SPEC % 'redfish-virtual-media',
+            conf='[redfish]\nfeature_set = minimum\n')
+        self.assertIn('specs[0].ironic_config.boot_interface', str(err))
+        self.assertIn('[redfish] feature_set minimum', str(err))
+        # The same node boots with the emulator's default features, and
+        # from the network with none.
+        self.assertEqual(1, self.spec(
+            self.SPEC % 'redfish-virtual-media').node_count)
+        err = self.assertRaises(exception.SpecError, self.spec,
+                                self.SPEC % 'ipxe')
+        self.assertIn('has no NIC', str(err))
