@@ -11,7 +11,13 @@
 #                                  clients the tests speak with (ipmitool,
 #                                  ssh), tox, a standalone Ironic and Zuul
 #                                  (for its config schema), each in its
-#                                  own venv under /opt/tenks-test
+#                                  own venv under /opt/tenks-test, and
+#                                  what Ironic boots nodes with in the
+#                                  e2e_boot tests: a ramdisk (busybox,
+#                                  cpio), ISOs (genisoimage, isolinux,
+#                                  GRUB for UEFI, mtools), DHCP (dnsmasq)
+#                                  and Debian's kernel, extracted to
+#                                  /opt/tenks-test/boot/vmlinuz
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -21,8 +27,12 @@ apt_packages="python3-venv python3-dev gcc git pkg-config libvirt-dev
 iproute2 procps"
 dnf_packages="python3-devel gcc git pkgconf libvirt-devel iproute procps-ng"
 if [ "$mode" = test ]; then
-    apt_packages="$apt_packages ipmitool openssh-client"
-    dnf_packages="$dnf_packages ipmitool openssh-clients"
+    apt_packages="$apt_packages ipmitool openssh-client busybox-static cpio
+genisoimage isolinux syslinux-common grub-efi-amd64-bin grub-common mtools
+dnsmasq-base"
+    dnf_packages="$dnf_packages ipmitool openssh-clients busybox cpio
+genisoimage syslinux grub2-efi-x64-modules grub2-tools-extra mtools
+dnsmasq kernel-core"
 fi
 
 sudo_cmd=""
@@ -68,4 +78,20 @@ if [ "$mode" = test ]; then
     fi
     "$here/install-ironic.sh"
     "$here/install-zuul.sh"
+    # The kernel the e2e_boot tests boot: linux-image-amd64's vmlinuz,
+    # taken from the package without installing it (no initramfs to
+    # build, nothing added to /boot).
+    boot_dir=${TENKS_TEST_BOOT_DIR:-/opt/tenks-test/boot}
+    if [ ! -s "$boot_dir/vmlinuz" ] && command -v apt-get >/dev/null; then
+        kpkg=$(apt-cache depends linux-image-amd64 \
+            | awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
+        work=$(mktemp -d)
+        (cd "$work" && apt-get download -q -o APT::Sandbox::User=root \
+            "$kpkg")
+        dpkg-deb --fsys-tarfile "$work"/*.deb \
+            | tar -x -C "$work" --wildcards './boot/vmlinuz-*'
+        mkdir -p "$boot_dir"
+        cp "$work"/boot/vmlinuz-* "$boot_dir/vmlinuz"
+        rm -rf "$work"
+    fi
 fi

@@ -40,6 +40,7 @@ BENCHMARKS = {
     'bmc-memory': ('bmc_memory.py', []),
     'enrolment': ('enrolment.py', []),
     'scale': ('scale.py', []),
+    'boot': ('boot.py', []),
 }
 
 
