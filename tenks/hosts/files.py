@@ -148,15 +148,23 @@ def write_stamp(directory, pid, config_digest):
                   json.dumps({'pid': pid, 'digest': config_digest}))
 
 
-def stamped(directory, pid, config_digest):
-    """Whether daemon ``pid`` was started with the config of that digest."""
+def stamped(directory, pid, config_digest, started=None):
+    """Whether daemon ``pid`` was started with the config of that digest.
+
+    :param started: when ``pid`` started (epoch seconds), for a daemon
+        that systemd restarts from the same files (at boot, after a
+        crash): one started after the stamp was written counts too.
+    """
     try:
         with open(os.path.join(directory, STAMP_FILE)) as f:
             stamp = json.load(f)
+            written = os.fstat(f.fileno()).st_mtime
     except (OSError, ValueError):
         return False
-    return (isinstance(stamp, dict) and stamp.get('pid') == pid and
-            stamp.get('digest') == config_digest)
+    return (isinstance(stamp, dict) and
+            stamp.get('digest') == config_digest and
+            (stamp.get('pid') == pid or
+             (started is not None and started > written)))
 
 
 def drop_stamp(directory):

@@ -41,6 +41,23 @@ _GONE = (psutil.NoSuchProcess, psutil.ZombieProcess)
 _DEAD = (psutil.STATUS_ZOMBIE, psutil.STATUS_DEAD)
 
 
+class Pid(int):
+    """A pid as found, with the :class:`psutil.Process` it named then.
+
+    It compares and prints as the pid; :func:`terminate` signals the
+    remembered process only, which psutil tells apart from a later
+    process given the same pid by its start time.
+    """
+
+    process = None
+
+    @classmethod
+    def of(cls, proc):
+        pid = cls(proc.pid)
+        pid.process = proc
+        return pid
+
+
 def _reap():
     with _CHILDREN_LOCK:
         for pid, popen in list(_CHILDREN.items()):
@@ -113,7 +130,7 @@ def find_by_args(*args):
         info = proc.info
         if (proc.pid != me and info['status'] not in _DEAD and
                 wanted <= set(info['cmdline'] or ())):
-            found.append(proc.pid)
+            found.append(Pid.of(proc))
     return sorted(found)
 
 
@@ -168,7 +185,8 @@ def port_owners(proto, port, address=None):
         if (conn.pid and _bound(conn, proto) and conn.laddr.port == port
                 and _same_address(conn.laddr.ip, address)):
             owners.add(conn.pid)
-    return sorted(pid for pid in owners if is_alive(pid))
+    found = (_process(pid) for pid in sorted(owners))
+    return [Pid.of(proc) for proc in found if proc is not None]
 
 
 def bound_ports(proto, pids):
@@ -223,6 +241,37 @@ def spawn(argv, log_file, env=None):
     return popen.pid
 
 
+def started_at(pid):
+    """When ``pid`` started (seconds since the epoch), or None."""
+    proc = _process(pid)
+    try:
+        return proc.create_time() if proc else None
+    except psutil.Error:
+        return None
+
+
+def wait_answering(find, answers, timeout, interval, seen=()):
+    """Wait until one of the pids ``find()`` lists answers.
+
+    :param answers: callable: whether a pid is up and answering.
+    :param seen: pids already known to be starting.
+    :returns: the pid that answers; None after ``timeout`` seconds, or
+        as soon as a pid seen dies without having answered.
+    """
+    seen = set(seen)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        pids = list(find())
+        for pid in pids:
+            if answers(pid):
+                return pid
+        if seen - set(pids):
+            return None
+        seen.update(pids)
+        time.sleep(interval)
+    return None
+
+
 def _wait_gone(procs, timeout):
     """Wait until ``procs`` are gone (or zombies); returns those left."""
     deadline = time.monotonic() + timeout
@@ -248,8 +297,24 @@ def _signal(procs, method):
             pass
 
 
+def _found(pid):
+    """The live process ``pid`` names: the one it was found as, if any."""
+    proc = getattr(pid, 'process', None)
+    if proc is None:
+        return _process(pid)
+    try:
+        if proc.is_running() and proc.status() not in _DEAD:
+            return proc
+    except psutil.Error:
+        pass
+    return None
+
+
 def terminate(pids, timeout=10):
     """Stop ``pids`` and their descendants, and wait until they are gone.
+
+    A pid :func:`find_by_args` or :func:`port_owners` returned stops the
+    process it was found as, never one that took its pid over since.
 
     SIGTERM first, then SIGKILL for what is still there after ``timeout``
     seconds.
@@ -258,7 +323,7 @@ def terminate(pids, timeout=10):
     """
     family = {}
     for pid in pids:
-        proc = _process(pid)
+        proc = _found(pid)
         if proc is None:
             continue
         family[proc.pid] = proc

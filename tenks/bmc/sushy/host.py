@@ -29,13 +29,14 @@ The emulator runs as ``python -m tenks.bmc.sushy.emulator --config
 <run_dir>/emulator.conf`` (sushy-tools' emulator, see
 :mod:`tenks.bmc.sushy.emulator`); that argument is how tenks finds it
 again, also one an earlier release started as ``sushy_tools.emulator.main``.
-It is restarted only when its config or users change.
+It is restarted only when its config or users change. Where systemd runs
+the host, its enabled unit runs it (:mod:`tenks.hosts.launcher`), so that
+it comes back after a reboot.
 """
 
 import json
 import os
 import sys
-import time
 
 from tenks.bmc.sushy import config as sushy_config
 from tenks.bmc.sushy import htpasswd
@@ -44,6 +45,7 @@ from tenks import exception
 from tenks import faults
 from tenks.hosts import calls
 from tenks.hosts import files
+from tenks.hosts import launcher
 from tenks.hosts import procs
 
 MODULE = 'tenks.bmc.sushy.emulator'
@@ -109,10 +111,28 @@ def _digest(run_dir):
                          os.path.join(run_dir, sushy_config.AUTH_FILE)])
 
 
-def _healthy(run_dir, launch, pid):
+def _launcher(run_dir, log_file):
+    """How the emulator starts: spawned, or by its systemd unit."""
+    env = {k: '' for k in _OVERRIDES if k in os.environ}
+    config = _config_path(run_dir)
+    argv = [sys.executable, '-m', MODULE, '--config', config]
+    return launcher.Launcher(
+        run_dir, config, argv, log_file,
+        'tenks Redfish BMCs of %s (sushy-tools emulator)' % run_dir, env=env)
+
+
+def _as_configured(run_dir, launch, pid, starter):
     """Whether emulator ``pid`` answers, started with today's files."""
     return (_answering(launch, pid) and
-            files.stamped(run_dir, pid, _digest(run_dir)))
+            files.stamped(run_dir, pid, _digest(run_dir),
+                          starter.started(pid)))
+
+
+def _healthy(run_dir, launch, pid):
+    """Whether emulator ``pid`` answers as configured and would restart."""
+    starter = _launcher(run_dir, launch.get('log_file'))
+    return (_as_configured(run_dir, launch, pid, starter) and
+            not starter.problem())
 
 
 def _read_launch(run_dir):
@@ -141,23 +161,17 @@ def _refuse_foreign(launch, ours):
 
 
 def _start(run_dir, launch):
-    pids = _emulators(run_dir)
-    if pids:
-        procs.terminate(pids)
+    starter = _launcher(run_dir, launch['log_file'])
+    starter.stop(_emulators(run_dir))
     files.drop_stamp(run_dir)
-    env = {k: '' for k in _OVERRIDES if k in os.environ}
-    argv = [sys.executable, '-m', MODULE, '--config', _config_path(run_dir)]
     digest = _digest(run_dir)
-    pid = procs.spawn(argv, launch['log_file'], env=env)
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline and procs.is_alive(pid):
-        if _answering(launch, pid):
-            files.write_stamp(run_dir, pid, digest)
-            return pid
-        time.sleep(0.2)
-    procs.terminate([pid])
+    pid = starter.start(lambda: _emulators(run_dir),
+                        lambda p: _answering(launch, p), START_TIMEOUT, 0.2)
+    if pid is not None:
+        files.write_stamp(run_dir, pid, digest)
+        return pid
     raise EmulatorError('sushy-emulator (%s) did not start; its log %s '
-                        'ends:\n%s' % (' '.join(argv), launch['log_file'],
+                        'ends:\n%s' % (starter.describe(), launch['log_file'],
                                        procs.tail(launch['log_file'])))
 
 
@@ -289,8 +303,13 @@ def status(run_dir, address, port):
     conflict = _foreign({'address': address, 'port': port}, ours)
     if conflict:
         return dict(out, state='foreign', detail=conflict)
+    starter = _launcher(run_dir, launch.get('log_file'))
     for pid in ours:
-        if _healthy(run_dir, launch, pid):
+        if _as_configured(run_dir, launch, pid, starter):
+            unit_problem = starter.problem()
+            if unit_problem:
+                return dict(out, state='stopped', pid=pid,
+                            detail=unit_problem)
             return dict(out, state='running', pid=pid)
     if ours:
         return dict(out, state='stopped', detail='the emulator runs with '
@@ -308,8 +327,9 @@ def stop_emulator(run_dir):
     """
     with files.locked(run_dir, create=False) as held:
         pids = _emulators(run_dir)
+        launch = _read_launch(run_dir) or {}
+        _launcher(run_dir, launch.get('log_file')).remove(pids)
         if pids:
-            procs.terminate(pids)
             faults.point(STOP_STEP)
         if held:
             files.remove_locked_dir(run_dir)

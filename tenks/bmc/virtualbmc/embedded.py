@@ -35,6 +35,7 @@ class EmbeddedServer(managed.ManagedDaemon):
     """Every BMC of the site in one process (about 1 MB each)."""
 
     modules = ('tenks.bmc.virtualbmc.server', 'tenks.bmc.vbmc_embedded')
+    title = 'embedded VirtualBMC server'
 
     def _status(self):
         try:

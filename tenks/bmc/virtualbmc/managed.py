@@ -14,8 +14,10 @@
 
 What its two kinds (:mod:`.embedded`, :mod:`.vbmcd`) share: the files
 (:mod:`.entries`), the lock, finding the daemon again by the config file
-in its command line, starting it detached, stopping it with every
-process it forked, its config stamp, and the ownership rules of entries.
+in its command line, starting it detached (or through its systemd unit
+where systemd runs the host: :mod:`tenks.hosts.launcher`), stopping it
+with every process it forked, its config stamp, and the ownership rules
+of entries.
 A subclass says how its daemon is started, how it answers, and how an
 entry is handed to it.
 
@@ -33,6 +35,7 @@ from tenks.bmc.virtualbmc import entries
 from tenks import exception
 from tenks import faults
 from tenks.hosts import files
+from tenks.hosts import launcher
 from tenks.hosts import procs
 
 START_TIMEOUT = 30
@@ -57,6 +60,8 @@ class ManagedDaemon(daemon.Daemon):
     #: first, then older names, so a daemon an older tenks started is
     #: recognised and replaced).
     modules = ()
+    #: What runs, for the description of its systemd unit.
+    title = 'IPMI daemon'
 
     # -- what a kind says ---------------------------------------------
 
@@ -124,10 +129,24 @@ class ManagedDaemon(daemon.Daemon):
     def _digest(self):
         return files.digest([self.conf])
 
-    def healthy(self, pid):
+    def _launcher(self):
+        """How the daemon starts: spawned, or by its systemd unit."""
+        argv = [sys.executable, '-m', self.modules[0], '--config',
+                self.conf]
+        return launcher.Launcher(
+            self.run_dir, self.conf, argv, self.log_file,
+            'tenks IPMI BMCs of %s (%s)' % (self.run_dir, self.title))
+
+    def _as_configured(self, pid, launch):
         """Whether ``pid`` answers, started with today's config."""
         return (self.answers(pid) and
-                files.stamped(self.run_dir, pid, self._digest()))
+                files.stamped(self.run_dir, pid, self._digest(),
+                              launch.started(pid)))
+
+    def healthy(self, pid):
+        """Whether ``pid`` answers as configured, and would come back."""
+        launch = self._launcher()
+        return self._as_configured(pid, launch) and not launch.problem()
 
     def _prepare(self):
         files.makedirs(self.run_dir)
@@ -138,25 +157,21 @@ class ManagedDaemon(daemon.Daemon):
         return files.write_private(self.conf, entries.conf_text(
             self.run_dir, self.server_port, self.log_file))
 
+    def _mine(self):
+        return [pid for pid, mine in self.main_daemons().items() if mine]
+
     def _start(self):
-        leftovers = list(self.family())
-        if leftovers:
-            procs.terminate(leftovers)
+        launch = self._launcher()
+        launch.stop(list(self.family()))
         files.drop_stamp(self.run_dir)
         self.before_start()
-        argv = [sys.executable, '-m', self.modules[0], '--config',
-                self.conf]
         digest = self._digest()
-        pid = procs.spawn(argv, self.log_file)
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline and procs.is_alive(pid):
-            if self.answers(pid):
-                files.write_stamp(self.run_dir, pid, digest)
-                return pid
-            time.sleep(0.1)
-        procs.terminate([pid])
+        pid = launch.start(self._mine, self.answers, START_TIMEOUT, 0.1)
+        if pid is not None:
+            files.write_stamp(self.run_dir, pid, digest)
+            return pid
         raise daemon.BMCHostError('%s did not start; its log %s ends:\n%s' % (
-            ' '.join(argv), self.log_file, procs.tail(self.log_file)))
+            launch.describe(), self.log_file, procs.tail(self.log_file)))
 
     def _ensure(self):
         """Make the daemon of this kind run (lock held)."""
@@ -168,7 +183,8 @@ class ManagedDaemon(daemon.Daemon):
         daemons = self.main_daemons()
         wrong = [pid for pid, mine in daemons.items() if not mine or changed]
         if wrong:
-            procs.terminate(wrong)
+            self._launcher().stop(wrong)
+            daemons = self.main_daemons()
         problem = self.foreign()
         if problem:
             raise exception.ResourceConflict(problem)
@@ -195,8 +211,13 @@ class ManagedDaemon(daemon.Daemon):
         problem = self.foreign()
         if problem:
             return dict(out, state='foreign', detail=problem)
+        launch = self._launcher()
         for pid, mine in daemons.items():
-            if mine and self.healthy(pid):
+            if mine and self._as_configured(pid, launch):
+                unit_problem = launch.problem()
+                if unit_problem:
+                    return dict(out, state='stopped', pid=pid,
+                                detail=unit_problem)
                 return dict(out, state='running', pid=pid)
         if any(daemons.values()):
             return dict(out, state='stopped', detail='%s runs with an older '
@@ -212,10 +233,8 @@ class ManagedDaemon(daemon.Daemon):
     def stop(self, cluster=None, force=False):
         with files.locked(self.run_dir, create=False) as held:
             if not held:
-                pids = list(self.family())
-                if pids:
-                    procs.terminate(pids)
-                return {'stopped': bool(pids), 'kept': None}
+                stopped = self._launcher().remove(list(self.family()))
+                return {'stopped': stopped, 'kept': None}
             names = entries.names(self.run_dir)
             if names and not force:
                 owners = [entries.read_owner(self.run_dir, n) for n in names]
@@ -229,8 +248,8 @@ class ManagedDaemon(daemon.Daemon):
                 return {'stopped': False,
                         'kept': 'BMC entries remain: %s' % listed}
             pids = list(self.family())
+            self._launcher().remove(pids)
             if pids:
-                procs.terminate(pids)
                 faults.point(STOP_STEP)
             files.remove_locked_dir(self.run_dir)
         return {'stopped': bool(pids), 'kept': None}

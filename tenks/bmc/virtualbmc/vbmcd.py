@@ -29,6 +29,7 @@ class Vbmcd(managed.ManagedDaemon):
     """vbmcd, started by tenks with its own config and control port."""
 
     modules = ('tenks.bmc.virtualbmc.run_vbmcd', 'tenks.bmc.run_vbmcd')
+    title = 'VirtualBMC vbmcd'
 
     def answers(self, pid):
         return (procs.listens(pid, 'tcp', self.server_port, '127.0.0.1') and

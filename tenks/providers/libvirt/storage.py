@@ -175,6 +175,8 @@ class Storage(object):
                     # A run killed after the define never built it.
                     pool.build(0)
                 pool.create(0)
+            if ours and not pool.autostart():
+                pool.setAutostart(1)    # so it is back after a reboot
             if not ours:
                 LOG.info('Using existing storage pool %s on %s', name,
                          self.hypervisor)
@@ -240,6 +242,19 @@ class Storage(object):
                 out[record.key] = observation.Observation(
                     True, True, '' if pool.isActive() else 'inactive')
         return out
+
+    @staticmethod
+    def pool_target(conn, props):
+        """``(type, path)`` of the pool of ``props``.
+
+        Those of the pool when it exists (it is used as it is), else those
+        tenks will create it with.
+        """
+        pool = lookup_pool(conn, props['name'])
+        if pool is None:
+            return props.get('type') or 'dir', props['path']
+        root = ET.fromstring(pool.XMLDesc(0))
+        return root.get('type'), root.findtext('target/path')
 
     def pool_facts(self, conn, name):
         """Capacity of pool ``name`` for the scheduler.

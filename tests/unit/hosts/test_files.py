@@ -38,6 +38,22 @@ class PrivateFilesTest(base.TestCase):
         files.drop_stamp(self.tmp)
         self.assertFalse(files.stamped(self.tmp, 42, digest))
 
+    def test_stamp_of_a_restarted_daemon(self):
+        # systemd restarted the daemon (a reboot, a crash) from the same
+        # files: a process started after the stamp counts, one started
+        # before it or with other files does not.
+        conf = os.path.join(self.tmp, 'daemon.conf')
+        files.write_private(conf, 'a')
+        digest = files.digest([conf])
+        files.write_stamp(self.tmp, 42, digest)
+        written = os.stat(os.path.join(self.tmp, files.STAMP_FILE)).st_mtime
+        self.assertTrue(files.stamped(self.tmp, 43, digest, written + 5))
+        self.assertFalse(files.stamped(self.tmp, 43, digest, written - 5))
+        self.assertFalse(files.stamped(self.tmp, 43, digest))
+        files.write_private(conf, 'b')
+        self.assertFalse(files.stamped(self.tmp, 43, files.digest([conf]),
+                                       written + 5))
+
     def test_leftovers(self):
         directory = os.path.join(self.tmp, 'svc')
         self.assertEqual([], files.leftovers(directory))

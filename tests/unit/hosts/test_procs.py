@@ -95,3 +95,27 @@ class ProcessesTest(base.TestCase):
         self.assertFalse(procs.is_alive(-1))
         self.assertEqual([], procs.cmdline(2 ** 22 + 7))
         self.assertEqual([], procs.terminate([2 ** 22 + 7]))
+
+    def test_started_at(self):
+        started = procs.started_at(os.getpid())
+        self.assertLessEqual(started, procs.time.time())
+        self.assertIsNone(procs.started_at(2 ** 22 + 7))
+
+
+class WaitAnsweringTest(base.TestCase):
+
+    def test_first_pid_that_answers(self):
+        lists = iter([[], [5], [5, 6]])
+        self.assertEqual(6, procs.wait_answering(
+            lambda: next(lists), lambda pid: pid == 6, 5, 0))
+
+    def test_a_pid_seen_dies(self):
+        lists = iter([[5], []])
+        self.assertIsNone(procs.wait_answering(
+            lambda: next(lists), lambda pid: False, 5, 0))
+        self.assertIsNone(procs.wait_answering(
+            lambda: [], lambda pid: False, 5, 0, seen=[7]))
+
+    def test_timeout(self):
+        self.assertIsNone(procs.wait_answering(
+            lambda: [5], lambda pid: False, 0.1, 0.01))
