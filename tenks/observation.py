@@ -39,6 +39,11 @@ class Observation(object):
         the resource, leaves one). Only a resource that carries someone
         else's mark, or is of another identity (UUID, link kind), is
         provably foreign.
+    :ivar marked: it carries this cluster's mark, whether or not it is the
+        very resource of the record (a domain of another UUID may carry
+        it). One the state file does not record was made by a run of
+        another state file of the same cluster name, or of a state file
+        lost since: see :func:`unrecorded`.
     """
     exists: bool
     owned: typing.Optional[bool] = None
@@ -46,11 +51,43 @@ class Observation(object):
     healthy: bool = True
     problem: str = ''
     unmarked: bool = False
+    marked: bool = False
 
 
 ABSENT = Observation(False)
 
 
+def ours(detail='', healthy=True):
+    """An existing resource that carries this cluster's mark."""
+    return Observation(True, True, detail, healthy=healthy, marked=True)
+
+
+def with_problem(observation, problem):
+    """``observation`` with ``problem`` (see :class:`Observation`)."""
+    return dataclasses.replace(observation, problem=problem)
+
+
 def foreign(detail, unmarked=False):
     """An existing resource that is not tenks' own (see ``unmarked``)."""
     return Observation(True, False, detail, unmarked=unmarked)
+
+
+def unrecorded(observation, cluster, state_path):
+    """The observation of a resource this state file does not record.
+
+    One that carries the cluster's mark is not this state file's to
+    take: two state files of the same cluster name would share it, and
+    the teardown of either would remove it from under the other. Its
+    observation then carries the problem that stops planning, in the same
+    words for every plugin.
+
+    :param observation: what a plugin saw of a resource the state file
+        at ``state_path`` does not record.
+    :returns: ``observation``, or a copy of it with that problem.
+    """
+    if not observation.exists or not observation.marked:
+        return observation
+    return with_problem(observation, (
+        'it is marked for cluster %s but not recorded in this state file '
+        '(%s); another state file of the same cluster name may own it'
+        % (cluster, state_path)))

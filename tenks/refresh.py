@@ -22,6 +22,7 @@ import collections
 from oslo_log import log as logging
 
 from tenks import exception
+from tenks import observation as observation_mod
 
 LOG = logging.getLogger(__name__)
 
@@ -67,3 +68,26 @@ def observe(plugins, records, strict=True):
             'nothing was changed: cannot check what exists:\n  ' +
             '\n  '.join(lines))
     return out
+
+
+def refuse_unrecorded(observations, records, state, cluster, state_path):
+    """Stop the plan at what carries this cluster's mark unrecorded.
+
+    A resource the plan would create, that exists already with the mark
+    of this cluster while the state file does not record it, belongs to
+    another state file of the same cluster name (or to a state file lost
+    since): its observation gets the problem that says so
+    (:func:`tenks.observation.unrecorded`). Records being adopted are
+    left alone: adopting is taking what exists.
+
+    :param observations: what :func:`observe` returned; changed in place.
+    :param records: the records planned.
+    :param state: the :class:`tenks.state.model.State` planned over.
+    """
+    for record in records:
+        obs = observations.get(record.key)
+        if (obs is None or record.adopt or
+                record.key in state.resources):
+            continue
+        observations[record.key] = observation_mod.unrecorded(
+            obs, cluster, state_path)

@@ -36,6 +36,7 @@ HOST_MODULES = (
     'tenks.bmc.virtualbmc.host',
     'tenks.bmc.sushy.host',
     'tenks.providers.libvirt.hostside',
+    'tenks.hosts.access',
 )
 
 #: Exceptions that keep their type across an agent (name -> class).

@@ -76,16 +76,15 @@ def missing_uplink(props, links, ovs_bridges=()):
 
 
 def wired(problems):
-    """The observation of a resource that is tenks' own.
+    """The observation of a resource that carries the cluster's mark.
 
     :param problems: ways it differs from its record (a port unplugged, a
         link down...): it is then not healthy, and the next deploy runs its
         create again, which repairs it in place.
     """
     if problems:
-        return observation.Observation(True, True, '; '.join(problems),
-                                       healthy=False)
-    return observation.Observation(True, True)
+        return observation.ours('; '.join(problems), healthy=False)
+    return observation.ours()
 
 
 class LinkNetwork(base.Network):

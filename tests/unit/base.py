@@ -39,6 +39,18 @@ class TestCase(base.BaseTestCase):
             f.write(textwrap.dedent(text))
         return path
 
+    def write_bytes(self, name, data=b'', size=None):
+        """A file of ``data`` in the temporary directory.
+
+        It is extended to ``size`` bytes (a sparse tail) when given.
+        """
+        path = os.path.join(self.tmp, name)
+        with open(path, 'wb') as f:
+            f.write(data)
+            if size is not None:
+                f.truncate(size)
+        return path
+
     def make_conf(self, text=''):
         """A ConfigOpts reading a config file with ``text``.
 

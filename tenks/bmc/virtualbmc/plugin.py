@@ -257,8 +257,9 @@ class VirtualBMC(base.BMCEmulator):
         if not entry['served']:
             return observation.Observation(
                 True, owned, 'nothing listens on UDP %s:%s' % (
-                    entry['address'], entry['port']), healthy=False)
-        return observation.Observation(True, owned)
+                    entry['address'], entry['port']), healthy=False,
+                marked=managed)
+        return observation.Observation(True, owned, marked=managed)
 
     def power(self, props, action):
         return ipmi.power(props['address'], props['port'],

@@ -22,6 +22,7 @@ Modules:
   can run, and which CPU modes it offers.
 * :mod:`.domain_xml` -- domain XML from a domain's props.
 * :mod:`.metadata` -- the tenks mark in a domain's ``<metadata>``.
+* :mod:`.power` -- the power states of many domains in one request.
 * :mod:`.firmware` -- BIOS or UEFI, secure boot, and when a firmware
   change needs fresh NVRAM.
 * :mod:`.storage` -- pools and volumes.

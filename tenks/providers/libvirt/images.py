@@ -14,19 +14,16 @@
 they are, and stream them into a storage pool.
 
 An image is a path on the tenks host or an http(s) URL; a URL is
-downloaded once per run into a private temporary directory. Its format
-is read from its content by oslo.utils' format inspector (qcow2 or raw),
-never guessed from its name. An image that fails the inspector's safety
-checks is refused, such as a qcow2 image that refers to other files (a
-backing file or an external data file): those paths would be opened on
-the hypervisor.
+downloaded once per run into a private temporary directory. What it is
+(qcow2 or raw), and whether tenks takes it, is read from its content by
+:func:`tenks.spec.images.inspect` -- the checks a plan ran on the same
+image already, run again on the very bytes uploaded.
 
 Images travel to the hypervisor through a libvirt stream, so the same
 code serves local and remote hypervisors. Holes in the file are sent as
 holes (a sparse stream), so a mostly empty raw image costs little.
 """
 
-import collections
 import os
 import shutil
 import tempfile
@@ -36,80 +33,18 @@ import urllib.request
 
 from oslo_log import log as logging
 
-from tenks import exception
+from tenks.spec import images as spec_images
 
 LOG = logging.getLogger(__name__)
 
-QCOW2_MAGIC = b'QFI\xfb'
-#: Formats whose content is raw data, whatever it holds (a partition
-#: table, a file system, an ISO 9660 image): they are used as ``raw``.
-RAW_FORMATS = ('raw', 'gpt', 'mbr', 'iso')
-#: What the safety checks of a qcow2 image mean for a user.
-UNSAFE = {
-    'backing_file': 'qcow2 image with a backing file; flatten it first '
-                    '(qemu-img convert)',
-    'data_file': 'qcow2 image with an external data file; flatten it '
-                 'first (qemu-img convert)',
-}
 DOWNLOAD_CHUNK = 1 << 20
 DOWNLOAD_TIMEOUT = 60
 
-ImageInfo = collections.namedtuple('ImageInfo',
-                                   'path format virtual_size file_size')
-
-
-class ImageError(exception.TenksError):
-    """An image cannot be used."""
-
-
-def is_url(image):
-    return urllib.parse.urlparse(image).scheme in ('http', 'https')
-
-
-def _unsafe(path, failed):
-    """The message for an image that failed format_inspector's checks."""
-    reasons = [UNSAFE.get(name, '%s: %s' % (name, violation))
-               for name, violation in sorted(failed.failures.items())]
-    return '%s: %s' % (path, '; '.join(reasons))
-
-
-def inspect(path):
-    """Identify the image at ``path`` from its content.
-
-    With oslo.utils' format inspector, which also runs the safety checks
-    images from users need (a qcow2 image that refers to other files, or
-    whose header lies about itself, is refused).
-
-    :returns: an :class:`ImageInfo`: ``qcow2`` or ``raw`` (raw data of any
-        kind, see :data:`RAW_FORMATS`).
-    :raises ImageError: a format tenks does not take, or an unsafe image.
-    """
-    from oslo_utils.imageutils import format_inspector
-    try:
-        size = os.stat(path).st_size
-        with open(path, 'rb') as f:
-            magic = f.read(len(QCOW2_MAGIC))
-        inspector = format_inspector.detect_file_format(path)
-    except OSError as exc:
-        raise ImageError('cannot read image %s: %s'
-                         % (path, exc.strerror or exc))
-    except format_inspector.ImageFormatError as exc:
-        raise ImageError('%s: %s' % (path, exc))
-    if size == 0:
-        raise ImageError('image %s is empty' % path)
-    name = inspector.NAME if inspector is not None else 'raw'
-    if name == 'qcow2':
-        try:
-            inspector.safety_check()
-        except format_inspector.SafetyCheckFailed as exc:
-            raise ImageError(_unsafe(path, exc))
-        return ImageInfo(path, 'qcow2', inspector.virtual_size, size)
-    if magic == QCOW2_MAGIC:
-        raise ImageError('%s: truncated qcow2 header' % path)
-    if name in RAW_FORMATS:
-        return ImageInfo(path, 'raw', size, size)
-    raise ImageError('%s: %s images are not supported; convert it to qcow2 '
-                     'or raw' % (path, name))
+ImageError = spec_images.ImageError
+ImageInfo = spec_images.ImageInfo
+QCOW2_MAGIC = spec_images.QCOW2_MAGIC
+is_url = spec_images.is_url
+inspect = spec_images.inspect
 
 
 def download(url, directory):
@@ -165,7 +100,7 @@ class ImageCache(object):
                 elif not os.path.isfile(image):
                     raise ImageError('image %s does not exist on the tenks '
                                      'host' % image)
-                info = inspect(path)
+                info = inspect(path, name=image)
                 self._infos[image] = info
             return info
 

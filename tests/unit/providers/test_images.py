@@ -92,25 +92,17 @@ class InspectTest(base.TestCase):
 
 class FileTest(base.TestCase):
 
-    def path(self, name, data=b'', size=None):
-        path = os.path.join(self.tmp, name)
-        with open(path, 'wb') as f:
-            f.write(data)
-            if size is not None:
-                f.truncate(size)
-        return path
-
     def test_inspect(self):
-        path = self.path('disk.img', qcow2_header(8 * MIB))
+        path = self.write_bytes('disk.img', qcow2_header(8 * MIB))
         info = images.inspect(path)
         self.assertEqual((path, 'qcow2', 8 * MIB, 512), tuple(info))
 
     def test_inspect_empty(self):
         self.assertRaises(images.ImageError, images.inspect,
-                          self.path('empty'))
+                          self.write_bytes('empty'))
 
     def test_data_sections_of_sparse_file(self):
-        path = self.path('sparse', size=4 * MIB)
+        path = self.write_bytes('sparse', size=4 * MIB)
         with open(path, 'r+b') as f:
             f.seek(MIB)
             f.write(b'x' * MIB)
@@ -133,7 +125,7 @@ class FileTest(base.TestCase):
             offset += length
 
     def test_data_sections_leave_offset(self):
-        path = self.path('dense', b'y' * 1000)
+        path = self.write_bytes('dense', b'y' * 1000)
         fd = os.open(path, os.O_RDONLY)
         self.addCleanup(os.close, fd)
         os.lseek(fd, 10, os.SEEK_SET)
