@@ -13,3 +13,12 @@
 import pbr.version
 
 version_info = pbr.version.VersionInfo('tenks')
+
+
+def release_string():
+    """tenks' full version, as pbr computes it from git.
+
+    For example ``0.0.1.dev19``: 19 commits on the way to 0.0.1, where
+    ``version_string()`` says only ``0.0.1``.
+    """
+    return version_info.release_string()

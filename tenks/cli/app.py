@@ -15,7 +15,8 @@
 Commands come from the ``tenks.cli`` entry points; each is a small class
 whose ``take_action`` calls into :mod:`tenks.workflow`. Errors are one
 line on standard error and a non-zero exit; ``--debug`` adds the
-traceback.
+traceback, and a permission error says that the command needs root
+(:mod:`tenks.cli.errors`). Logging: :mod:`tenks.cli.logs`.
 """
 
 import logging
@@ -24,25 +25,23 @@ import sys
 from cliff import app
 from cliff import commandmanager
 
-from tenks import secrets
+from tenks.cli import errors
+from tenks.cli import logs
 
-NOISY_LOGGERS = ('stevedore', 'urllib3', 'openstack', 'keystoneauth',
-                 'iso8601', 'pyroute2', 'libvirt')
+LOG = logging.getLogger(__name__)
 
 
-class _MaskSecrets(logging.Filter):
-    """Mask passwords in log records, whatever logged them."""
+class _ErrorLog(logging.LoggerAdapter):
+    """cliff reports a failed command with ``LOG.error(exc)``.
 
-    def filter(self, record):
-        if record.args:
-            try:
-                record.msg = record.getMessage()
-                record.args = None
-            except Exception:  # noqa - never break logging
-                return True
-        if isinstance(record.msg, str) and secrets.looks_secret(record.msg):
-            record.msg = secrets.mask_text(record.msg)
-        return True
+    This says what the error means to the user (:func:`errors.describe`),
+    wherever it was raised: in the configuration, a command or clean-up.
+    """
+
+    def process(self, msg, kwargs):
+        if isinstance(msg, BaseException):
+            msg = errors.describe(msg)
+        return msg, kwargs
 
 
 class TenksApp(app.App):
@@ -53,17 +52,19 @@ class TenksApp(app.App):
     """
 
     NAME = 'tenks'
+    LOG = _ErrorLog(LOG, {})
 
     def __init__(self, plugin_classes=None):
         from tenks import version
         super().__init__(
             description='Virtual bare-metal clusters for OpenStack '
                         'development and CI.',
-            version=version.version_info.version_string(),
+            version=version.release_string(),
             command_manager=commandmanager.CommandManager('tenks.cli'),
             deferred_help=True)
         self.context = None
         self._plugin_classes = plugin_classes
+        self._version = version.release_string()
 
     def build_option_parser(self, description, version, argparse_kwargs=None):
         parser = super().build_option_parser(description, version,
@@ -72,41 +73,70 @@ class TenksApp(app.App):
             if '--version' in action.option_strings:
                 # cliff names the program after sys.argv[0].
                 action.version = '%s %s' % (self.NAME, version)
+            elif '--debug' in action.option_strings:
+                action.help = ('Show tracebacks on errors and debug '
+                               'messages (like "debug = true" in '
+                               'tenks.conf); with -vvv, other libraries\' '
+                               'debug messages too.')
+            elif '--verbose' in action.option_strings:
+                action.help = ('Show tenks\' debug messages, among them '
+                               'the configuration files read (-vv: the '
+                               'same).')
+            elif '--log-file' in action.option_strings:
+                action.help = ('Log to this file (replaces tenks.conf\'s '
+                               'log_file).')
         parser.add_argument(
             '--config-file', action='append', metavar='FILE',
             dest='config_files',
             help='tenks configuration file; may be given more than once, '
-                 'later files win. Default: /etc/tenks/tenks.conf when it '
-                 'exists.')
+                 'later files win. Default: the first tenks.conf found in '
+                 '~/.tenks/, ~/, /etc/tenks/, /etc/.')
+        parser.add_argument(
+            '--config-dir', action='append', metavar='DIR',
+            dest='config_dirs',
+            help='Directory of configuration files: its files ending in '
+                 '.conf are read after the --config-file files, in name '
+                 'order; may be given more than once. Default: the first '
+                 'tenks.conf.d found in the same places, unless '
+                 '--config-file is given.')
         return parser
 
     def configure_logging(self):
+        """cliff's console (and --log-file), until tenks.conf is read."""
+        logs.make_parent(self.options.log_file)
+        root = logging.getLogger()
+        before = list(root.handlers)
         super().configure_logging()
-        root = logging.getLogger('')
-        for handler in root.handlers:
-            handler.addFilter(_MaskSecrets())
-        if self.options.verbose_level < 3 and not self.options.debug:
-            for name in NOISY_LOGGERS:
-                logging.getLogger(name).setLevel(logging.WARNING)
+        self._console = logs.setup_console(root, before, self.options)
 
     def initialize_app(self, argv):
         from oslo_config import cfg
 
         from tenks import conf as conf_mod
         from tenks.conf import checks
+        from tenks.conf import names
         from tenks import context
         from tenks import exception
         try:
-            conf = conf_mod.new_conf(self.options.config_files)
-        except (cfg.ConfigFilesNotFoundError, cfg.ConfigFileParseError,
-                cfg.Error) as exc:
+            conf = conf_mod.new_conf(self.options.config_files,
+                                     config_dirs=self.options.config_dirs)
+            files = conf_mod.files_read(conf)
+            names.check(files)
+        except cfg.Error as exc:
             raise exception.ConfigError(str(exc))
         checks.check(conf)
+        logs.configure(conf, self.options, self._console, self._version)
+        if conf.debug:
+            self.options.debug = True   # tracebacks, as with --debug
+        LOG.debug('tenks %s; configuration read from: %s', self._version,
+                  ', '.join(files) or 'no file (defaults)')
         self.context = context.AppContext(conf, self._plugin_classes)
         checks.check_plugins(conf, self.context.catalog)
         from tenks import progress
+        # Debug messages would break a live line: plain lines then.
         self.context.progress = progress.Progress.for_console(
-            self.options.verbose_level, self.stderr)
+            max(self.options.verbose_level, 2) if self.options.debug
+            else self.options.verbose_level, self.stderr)
 
     def clean_up(self, cmd, result, err):
         if self.context is not None:

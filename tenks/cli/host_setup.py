@@ -46,15 +46,23 @@ class HostSetup(base.TenksCommand, lister.Lister):
         return parser
 
     def take_action(self, parsed_args):
+        from tenks.hostsetup import steps
         from tenks import workflow
 
-        def report(name, result):
-            LOG.info('%s: %s: %s%s', name, result.step, result.status,
-                     (' (%s)' % result.detail) if result.detail else '')
+        rows = []
 
-        done = workflow.host_setup(self.app.context, parsed_args.spec,
-                                   dry_run=parsed_args.dry_run,
-                                   report=report)
-        rows = [(name, r.step, r.status, r.detail)
-                for name, results in done for r in results]
+        def report(name, result):
+            # The table is the report; with -v, the log follows the steps
+            # as they end (an install can take minutes).
+            LOG.debug('host setup: %s: %s: %s', name, result.step,
+                      result.status)
+            rows.append((name, result.step, result.status, result.detail))
+
+        try:
+            workflow.host_setup(self.app.context, parsed_args.spec,
+                                dry_run=parsed_args.dry_run, report=report)
+        except steps.StepFailed as exc:
+            # The steps done so far, the failed one last, then the error.
+            LOG.error('host setup failed: %s', exc)
+            self.exit_status = 1
         return COLUMNS, rows

@@ -20,6 +20,7 @@ is wrong.
 
 from oslo_config import cfg
 
+from tenks.conf import log
 from tenks.conf import opts
 from tenks import exception
 
@@ -40,7 +41,7 @@ def check(conf):
 
     :raises tenks.exception.ConfigError: naming file, option and problem.
     """
-    for group, options in opts.list_opts():
+    for group, options in [('DEFAULT', log.list_opts())] + opts.list_opts():
         group_name = getattr(group, 'name', group)
         section = None if group_name == 'DEFAULT' else group_name
         for opt in options:

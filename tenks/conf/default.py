@@ -37,10 +37,6 @@ opts = [
                     'resource tenks created. A lock file and a journal '
                     'live beside it. A Tenks (Ansible) state.yml is read '
                     'and adopted too.'),
-    cfg.StrOpt('log_dir',
-               default='/var/log/tenks',
-               help='Directory for tenks logs: serial console logs of '
-                    'nodes and BMC emulator logs are written below it.'),
     cfg.StrOpt('run_dir',
                default='/var/lib/tenks/run',
                help='Directory for the configuration, pid files and '

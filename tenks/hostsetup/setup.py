@@ -71,7 +71,9 @@ def setup_host(agent, needs, dry_run=False, sleep=None, report=None):
     :param dry_run: only check; list what would change.
     :param sleep: waiting function (tests).
     :param report: optional callable given each
-        :class:`~tenks.hostsetup.steps.StepResult` as it is made.
+        :class:`~tenks.hostsetup.steps.StepResult` as it is made; a step
+        that fails is reported ``failed`` before :class:`StepFailed` is
+        raised.
     :returns: the list of step results, in order.
     :raises StepFailed: a step failed; the steps after it did not run.
     """
@@ -90,6 +92,15 @@ def setup_host(agent, needs, dry_run=False, sleep=None, report=None):
         info.platform.name,
         'systemd' if info.systemd else 'no systemd (daemons started '
         'directly)')))
+    try:
+        _run_steps(runner, info, needs, add)
+    except steps.StepFailed as exc:
+        add(steps.StepResult(exc.step, steps.FAILED, str(exc.error)))
+        raise
+    return results
+
+
+def _run_steps(runner, info, needs, add):
     wanted = info.platform.packages(needs.arches, needs.openvswitch)
     add(steps.packages_step(runner, info.platform, wanted))
     add(steps.kvm_step(runner))
@@ -100,4 +111,3 @@ def setup_host(agent, needs, dry_run=False, sleep=None, report=None):
         if daemon is platform_mod.LIBVIRTD and result.status != steps.OK:
             started = True
     add(steps.libvirt_step(runner, started=started))
-    return results

@@ -15,7 +15,8 @@
 Every step returns a :class:`StepResult`: ``ok`` when nothing had to be
 done, ``done`` when it changed the host, ``would run`` in a dry run (the
 detail lists the commands). A step that fails raises
-:class:`StepFailed`; later steps depend on it and do not run.
+:class:`StepFailed` (reported as ``failed``); later steps depend on it
+and do not run.
 """
 
 import dataclasses
@@ -29,6 +30,7 @@ from tenks.hostsetup import platform as platform_mod
 OK = 'ok'
 DONE = 'done'
 WOULD_RUN = 'would run'
+FAILED = 'failed'
 
 KVM_DEVICE = '/dev/kvm'
 KVM_GROUP = 'kvm'
@@ -49,6 +51,7 @@ class StepFailed(exception.TenksError):
 
     def __init__(self, step, error):
         self.step = step
+        self.error = error
         super().__init__('%s: %s' % (step, error))
 
 

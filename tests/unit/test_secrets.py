@@ -12,7 +12,7 @@
 
 import logging
 
-from tenks.cli import app
+from tenks.cli import logs
 from tenks import secrets
 from tests.unit import base
 
@@ -39,7 +39,7 @@ class MaskTest(base.TestCase):
         record = logging.LogRecord('x', logging.INFO, __file__, 1,
                                    'driver_info %s', ({'ipmi_password':
                                                        'hunter2'},), None)
-        self.assertTrue(app._MaskSecrets().filter(record))
+        self.assertTrue(logs.MaskSecrets().filter(record))
         self.assertNotIn('hunter2', record.getMessage())
 
 

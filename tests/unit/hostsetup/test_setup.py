@@ -137,6 +137,15 @@ class FreshHostTest(base.TestCase):
         self.assertIn('packages', str(exc))
         self.assertNotIn(['libvirtd', '-d'], host.commands)
 
+    def test_failed_step_reported_before_the_error(self):
+        host = fake_host.FakeHost(broken={'ovmf'})
+        reported = []
+        self.assertRaises(steps.StepFailed, setup.setup_host, host, NEEDS,
+                          sleep=no_sleep, report=reported.append)
+        self.assertEqual([('platform', 'ok'), ('packages', 'failed')],
+                         [(r.step, r.status) for r in reported])
+        self.assertIn('apt-get exited 100', reported[-1].detail)
+
     def test_daemon_that_does_not_come_up(self):
         host = fake_host.FakeHost(installed=APT_ALL, kvm=('kvm', '660'),
                                   running={'virtlogd'})
