@@ -10,7 +10,8 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""Speaking to many nodes' BMCs at once (``tenks node power``, ``verify``).
+"""Speaking to many nodes' BMCs at once (``tenks node power``, ``node
+reboot``, ``verify``).
 
 Called by :func:`tenks.workflow.bmc_request`.
 
@@ -28,7 +29,7 @@ from tenks import exception
 from tenks import nodeview
 from tenks.state import model as state_model
 
-ACTIONS = ('on', 'off', 'status')
+ACTIONS = ('on', 'off', 'status', 'reboot')
 #: Record statuses whose BMC should answer (an update leaves the old one).
 _USABLE = (state_model.PRESENT, state_model.UPDATING)
 
@@ -93,6 +94,20 @@ def targets(state, names=None):
     return out
 
 
+def _act(driver, props, action):
+    """Do ``action`` through one BMC; the power state it reports after.
+
+    A reboot is what Ironic's IPMI and Redfish power interfaces do: power
+    off (at once, if on), then on. A node that is off is powered on.
+    """
+    if action == 'verify':
+        return driver.verify(props)
+    if action == 'reboot':
+        driver.power(props, 'off')
+        return driver.power(props, 'on')
+    return driver.power(props, action)
+
+
 def _one(plugins, target, action):
     start = time.monotonic()
     endpoint = ''
@@ -104,10 +119,7 @@ def _one(plugins, target, action):
             driver = plugins.driver_for('tenks.bmc', record.driver,
                                         record.hypervisor)
             endpoint = type(driver).endpoint(record.props)
-            if action == 'verify':
-                power = driver.verify(record.props)
-            else:
-                power = driver.power(record.props, action)
+            power = _act(driver, record.props, action)
         except Exception as exc:  # noqa - one node's failure is reported
             error = str(exc) or type(exc).__name__
     return Outcome(target.name, target.emulator, endpoint, power, error,
@@ -117,7 +129,7 @@ def _one(plugins, target, action):
 def run(plugins, chosen, action, workers=8):
     """Speak to the BMCs of ``chosen`` (see :func:`targets`) at once.
 
-    :param action: 'on', 'off', 'status' or 'verify'.
+    :param action: 'on', 'off', 'status', 'reboot' or 'verify'.
     :returns: list of :class:`Outcome`, in the order of ``chosen``.
     """
     if action not in ACTIONS + ('verify',):

@@ -94,6 +94,41 @@ class ExecutionError(TenksError):
         super().__init__('\n'.join(lines))
 
 
+class Interrupted(TenksError):
+    """A signal stopped a run before every action of its plan was done.
+
+    Actions that were running finished; none started after the signal.
+
+    :param command: the command that was stopped (``deploy``,
+        ``teardown``).
+    :param signum: the signal (SIGINT, SIGTERM).
+    :param done: how many actions were done.
+    :param failures: list of (action description, error message) pairs.
+    :param not_started: descriptions of the actions never started.
+    :ivar exit_code: the conventional status: 128 + the signal's number.
+    """
+
+    #: Not-started actions listed by name up to this many.
+    LISTED = 8
+
+    def __init__(self, command, signum, done, failures, not_started):
+        import signal
+        self.command = command
+        self.signum = signum
+        self.exit_code = 128 + int(signum)
+        self.done = done
+        self.failures = list(failures)
+        self.not_started = list(not_started)
+        lines = ['tenks %s interrupted by %s: %d done, %d failed, %d not '
+                 'started' % (command, signal.Signals(signum).name, done,
+                              len(self.failures), len(self.not_started))]
+        lines += ['  failed: %s: %s' % f for f in self.failures]
+        if len(self.not_started) <= self.LISTED:
+            lines += ['  not started: %s' % d for d in self.not_started]
+        lines.append('run tenks %s again to finish' % command)
+        super().__init__('\n'.join(lines))
+
+
 class PluginError(TenksError):
     """A plugin could not be loaded or refused an operation."""
 

@@ -18,10 +18,18 @@ is true to what exists, and the next plan resumes or undoes what was half
 done. Independent actions run at once (``[DEFAULT] max_workers``); an
 action runs only after the actions it depends on succeeded, and is
 skipped when one of them failed, while unrelated actions go on.
+
+A run journals its beginning, with every action of its plan, and its end,
+so a run that did not complete (failed, interrupted, killed) is recorded
+as such until one completes. SIGINT or SIGTERM stops a run: no action
+starts after it, those in progress finish, and the run ends with
+:class:`tenks.exception.Interrupted`; a second signal aborts at once (see
+:mod:`tenks.interrupts`).
 """
 
 import concurrent.futures
 import os
+import signal
 import threading
 import time
 
@@ -29,8 +37,10 @@ from oslo_log import log as logging
 
 from tenks import exception
 from tenks import faults
+from tenks import interrupts
 from tenks.planner import plan as plan_mod
 from tenks import progress as progress_mod
+from tenks.state import model as state_model
 from tenks.state import store as store_mod
 
 LOG = logging.getLogger(__name__)
@@ -38,6 +48,10 @@ LOG = logging.getLogger(__name__)
 DONE = 'done'
 FAILED = 'failed'
 SKIPPED = 'skipped'
+NOT_STARTED = 'not started'
+
+#: Seconds between looks at a stop request while actions run.
+_WAKE = 0.5
 
 # Test hook: sleep this many seconds before each action (so that tests can
 # catch a run in the middle). Crash hooks are in tenks.faults.
@@ -75,23 +89,46 @@ class Executor(object):
         self._lock = threading.Lock()
         self._kill_after = faults.kill_after()
         self._slow = float(os.environ.get(SLOW_ENV) or 0)
+        self._stop = interrupts.StopRequest()
+        self._command = None
 
     def _journal(self, entry):
         with self._lock:
             self.store.journal(entry)
             store_mod.apply_entry(self.state, entry)
 
-    def commit_allocation(self, plan):
+    def commit_allocation(self, plan, nodes=None):
         """Record the plan's node allocation before any action.
 
         Names, UUIDs, MACs and ports are then reused by a re-run.
+
+        :param nodes: the nodes to record (default: the plan's).
         """
-        self._journal({'op': 'allocate', 'nodes': list(plan.nodes.values()),
+        self._allocate(plan, plan.nodes if nodes is None else nodes)
+        for key in plan.forget:
+            self._journal({'op': 'forget', 'key': key})
+
+    def _allocate(self, plan, nodes):
+        self._journal({'op': 'allocate', 'nodes': list(nodes.values()),
                        'hypervisors': plan.hypervisors,
                        'seed': plan.seed or self.state.seed,
                        'cluster': plan.cluster or self.state.cluster})
-        for key in plan.forget:
-            self._journal({'op': 'forget', 'key': key})
+
+    def _leaving(self, plan, only_with_resources):
+        """The plan's nodes, and the state's nodes it lets go.
+
+        A node leaving the cluster (its deletes are in the plan) stays in
+        the state until nothing of it is left, so that it is listed, as
+        incomplete, after a run that did not finish.
+        """
+        names = set(self.state.nodes)
+        owners = {r.node(names) for r in self.state.resources.values()}
+        nodes = dict(plan.nodes)
+        for name, node in self.state.nodes.items():
+            if name not in nodes and (name in owners or
+                                      not only_with_resources):
+                nodes[name] = node
+        return nodes
 
     def record_allocation(self, plan):
         """Record the allocation of a plan that has no action, and save.
@@ -100,36 +137,99 @@ class Executor(object):
         indices are kept, and so on.)
         """
         self.commit_allocation(plan)
+        # Nothing to do: the cluster is as asked, whatever an earlier run
+        # left unfinished.
+        self._journal({'op': 'end', 'result': state_model.COMPLETE})
         self.store.save(self.state)
 
     def apply(self, plan):
         """Run ``plan``; returns the list of :class:`Result` in plan order.
 
+        :raises Interrupted: after the run, when SIGINT or SIGTERM stopped
+            it before every action had started.
         :raises ExecutionError: after the run, when any action failed.
         """
-        self.commit_allocation(plan)
-        results = {}
-        self.progress.start(len(plan.actions))
-        failed_keys = set()
-        for phase in (1, 2):
-            actions = plan.phase(phase)
-            for action in actions:
-                if action.key in failed_keys:
-                    results[action.index] = Result(
-                        action, SKIPPED, 'its deletion failed')
-            self._run_phase([a for a in actions
-                             if a.index not in results], results)
-            failed_keys |= {r.action.key for r in results.values()
-                            if r.status != DONE}
-        self.progress.finish()
-        self.store.save(self.state)
-        ordered = [results[a.index] for a in plan.actions]
+        self._command = plan.command
+        with interrupts.stop_on_signals(self._stopping,
+                                        self._abort) as stop:
+            self._stop = stop
+            self.commit_allocation(plan, self._leaving(plan, False))
+            self._begin_run(plan)
+            results = {}
+            self.progress.start(len(plan.actions))
+            failed_keys = set()
+            for phase in (1, 2):
+                actions = plan.phase(phase)
+                for action in actions:
+                    if action.key in failed_keys:
+                        results[action.index] = Result(
+                            action, SKIPPED, 'its deletion failed')
+                self._run_phase([a for a in actions
+                                 if a.index not in results], results)
+                failed_keys |= {r.action.key for r in results.values()
+                                if r.status != DONE}
+            self.progress.finish()
+            ordered = [results.get(a.index) or Result(a, NOT_STARTED)
+                       for a in plan.actions]
+            outcome = self._outcome(ordered)
+            self._allocate(plan, self._leaving(plan, True))
+            self._journal({'op': 'end', 'result': outcome})
+            self.store.save(self.state)
         failures = [(r.action.describe(), r.detail) for r in ordered
                     if r.status == FAILED]
-        skipped = sum(1 for r in ordered if r.status == SKIPPED)
+        if outcome == state_model.INTERRUPTED:
+            raise exception.Interrupted(
+                plan.command, stop.signum,
+                sum(1 for r in ordered if r.status == DONE), failures,
+                [r.action.describe() for r in ordered
+                 if r.status in (SKIPPED, NOT_STARTED)])
         if failures:
-            raise exception.ExecutionError(failures, skipped)
+            raise exception.ExecutionError(
+                failures, sum(1 for r in ordered if r.status == SKIPPED))
         return ordered
+
+    def _begin_run(self, plan):
+        """Journal the run's beginning: every action is pending."""
+        names = set(plan.nodes) | set(self.state.nodes)
+        self._journal({
+            'op': 'run', 'command': plan.command,
+            'started': time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()),
+            'pending': [{'op': a.op, 'key': a.key,
+                         'node': a.record.node(names),
+                         'hypervisor': a.record.hypervisor}
+                        for a in plan.actions]})
+
+    def _outcome(self, ordered):
+        statuses = {r.status for r in ordered}
+        if NOT_STARTED in statuses and self._stop.requested:
+            return state_model.INTERRUPTED
+        if statuses != {DONE}:
+            return state_model.FAILED
+        if self._stop.requested:
+            LOG.warning('every action had started before the %s: the run '
+                        'is complete', self._stop.name)
+        return state_model.COMPLETE
+
+    def _stopping(self, stop):
+        """The first signal: say what happens now."""
+        self.progress.note(
+            '%s: stopping; no new action starts, those in progress finish '
+            '(%s again aborts at once)' % (
+                stop.name, 'Ctrl-C' if stop.signum == signal.SIGINT
+                else stop.name))
+
+    def _abort(self, signum):
+        """A second signal: end the process now, as a kill would.
+
+        The journal records every action in progress as begun, so the
+        state stays true and the next run finishes them.
+        """
+        self.progress.abandon()
+        LOG.error('tenks %s aborted by %s: actions in progress were cut '
+                  'short (the state file records them)\nrun tenks %s '
+                  'again to finish', self._command,
+                  signal.Signals(signum).name, self._command)
+        os._exit(128 + signum)
 
     def _run_phase(self, actions, results):
         if not actions:
@@ -146,12 +246,21 @@ class Executor(object):
         with concurrent.futures.ThreadPoolExecutor(workers) as pool:
             running = {}
             while ready or running:
-                while ready:
+                # No more than the pool runs: an action queued in the pool
+                # could not be held back by a stop.
+                while (ready and len(running) < workers and
+                       not self._stop.requested):
                     index = ready.pop(0)
                     running[pool.submit(self._run_one,
                                         by_index[index])] = index
+                if not running:
+                    break   # stopped: what is ready is not started
+                # Woken now and then: a signal that lands just as this
+                # thread goes to sleep runs its handler only once the
+                # thread wakes.
                 done, _ = concurrent.futures.wait(
-                    running, return_when=concurrent.futures.FIRST_COMPLETED)
+                    running, timeout=_WAKE,
+                    return_when=concurrent.futures.FIRST_COMPLETED)
                 for future in sorted(done, key=lambda f: running[f]):
                     index = running.pop(future)
                     result = future.result()

@@ -20,7 +20,10 @@ created:
 * its recorded resources (``state.resources``): the ``bmc`` record for the
   BMC endpoint and credentials, ``vif`` and ``bridge`` records for where
   each NIC is plugged, the ``ironic_node`` record for what Ironic was (or
-  is being) told.
+  is being) told;
+* the actions on its resources that a run which did not complete left
+  undone (``state.last_run``): until a run completes, such a node is
+  ``incomplete``.
 
 A node enrolled in Ironic is described exactly as its ``ironic_node``
 record says. For a node that is not enrolled, the Ironic ``driver_info`` is
@@ -100,11 +103,15 @@ class NodeView(object):
     #: The BMC the allocation gives the node (emulator, address, port,
     #: credentials), recorded or not.
     planned_bmc: dict = dataclasses.field(default_factory=dict)
-    #: 'ready' (every resource present), 'incomplete' or 'planned' (none
-    #: recorded yet).
+    #: 'ready' (every resource present and no action on them pending),
+    #: 'incomplete' or 'planned' (none recorded yet).
     status: str = 'planned'
-    #: ``kind:status`` of every resource of the node.
+    #: ``kind:status`` of every resource of the node, then ``kind:op
+    #: pending`` for each action a run that did not complete left undone.
     records: list = dataclasses.field(default_factory=list)
+    #: The actions on its resources that a run which did not complete
+    #: left undone (``'create bmc tk0 on hv1'``).
+    pending: list = dataclasses.field(default_factory=list)
     #: Its serial console log on the hypervisor's host, or None.
     console_log: typing.Optional[str] = None
 
@@ -134,20 +141,28 @@ def _by_node(state):
     """``{node name: [its records]}``: named after it, or naming it."""
     out = {}
     for record in state.resources.values():
-        node = record.props.get('node')
-        if node is None and record.name in state.nodes:
-            node = record.name
+        node = record.node(state.nodes)
         if node is not None:
             out.setdefault(node, []).append(record)
     return out
 
 
-def _status(records):
+def _status(records, pending):
     if not records:
-        return 'planned'
-    if all(r.status == state_model.PRESENT for r in records):
+        return 'incomplete' if pending else 'planned'
+    if not pending and all(r.status == state_model.PRESENT
+                           for r in records):
         return 'ready'
     return 'incomplete'
+
+
+def _pending(state):
+    """``{node name: [pending items]}`` of a run that did not complete."""
+    out = {}
+    for item in state.last_run.pending if state.last_run else ():
+        if item.get('node'):
+            out.setdefault(item['node'], []).append(item)
+    return out
 
 
 def _nics(node, records):
@@ -201,7 +216,8 @@ def _enrolled(view, props):
     view.ports = [dict(p) for p in props.get('ports') or ()]
 
 
-def node_view(state, node, settings, catalog, records=None, owned=None):
+def node_view(state, node, settings, catalog, records=None, owned=None,
+              pending=None):
     """The :class:`NodeView` of ``node`` (a dict of ``state.nodes``).
 
     :param settings: the run's :class:`tenks.settings.Settings`.
@@ -209,7 +225,9 @@ def node_view(state, node, settings, catalog, records=None, owned=None):
     """
     records = records if records is not None else _by_kind(state)
     owned = owned if owned is not None else _by_node(state)
+    pending = pending if pending is not None else _pending(state)
     name = node['name']
+    undone = pending.get(name, ())
     bmc_record = (records.get('bmc') or {}).get(name)
     ironic = (records.get('ironic_node') or {}).get(name)
     nics = _nics(node, records)
@@ -226,9 +244,12 @@ def node_view(state, node, settings, catalog, records=None, owned=None):
         cpu_model=node.get('cpu_model'), machine=node.get('machine'),
         ironic_config=node.get('ironic_config'),
         planned_bmc=dict(node.get('bmc') or {}),
-        status=_status(owned.get(name)),
+        status=_status(owned.get(name), undone),
         records=['%s:%s' % (r.kind, r.status)
-                 for r in owned.get(name, ())])
+                 for r in owned.get(name, ())] +
+        ['%s:%s pending' % (p['key'].partition(':')[0], p['op'])
+         for p in undone],
+        pending=[state_model.describe(p) for p in undone])
     domain = (records.get('domain') or {}).get(name)
     if domain is not None:
         view.console_log = domain.props.get('console_log')
@@ -268,7 +289,8 @@ def cluster_view(state, settings, catalog):
     """Views of every node of ``state``, in the state's (name) order."""
     records = _by_kind(state)
     owned = _by_node(state)
+    pending = _pending(state)
     return ClusterView(state.cluster, state.hypervisors,
                        [node_view(state, node, settings, catalog, records,
-                                  owned)
+                                  owned, pending)
                         for node in state.nodes.values()])

@@ -15,9 +15,13 @@
 In CI logs (standard error is not a terminal) every completed action is a
 plain log line. On a terminal at the default verbosity one line is
 rewritten in place with a counter and the latest action, so long runs are
-neither silent nor flooded; failures always get a full line.
+neither silent nor flooded; failures always get a full line. The live
+line fits the terminal's width (it is cut with an ellipsis), so it never
+wraps.
 """
 
+import os
+import shutil
 import sys
 import threading
 import time
@@ -25,6 +29,33 @@ import time
 from oslo_log import log as logging
 
 LOG = logging.getLogger(__name__)
+
+#: Erase from the cursor to the end of the line.
+_ERASE = '\x1b[K'
+#: Columns of a live line left free (see :func:`fit`).
+_FREE = 3
+
+
+def width(stream):
+    """How many columns the terminal of ``stream`` has."""
+    try:
+        return os.get_terminal_size(stream.fileno()).columns
+    except (AttributeError, ValueError, OSError):
+        # Not a real terminal (or closed): $COLUMNS, else 80.
+        return shutil.get_terminal_size().columns
+
+
+def fit(text, columns):
+    """``text`` cut to fit a line of ``columns``, with an ellipsis.
+
+    Three columns stay free: the ``^C`` a terminal echoes when Ctrl-C is
+    typed, and the last column (writing it makes some terminals wrap).
+    Then the line never wraps, and clearing it leaves nothing behind.
+    """
+    room = max(columns - _FREE, 1)
+    if len(text) <= room:
+        return text
+    return text[:room - 1] + '\u2026'
 
 
 class Progress(object):
@@ -38,8 +69,10 @@ class Progress(object):
         self.total = 0
         self.count = 0
         self.started = None
-        self._lock = threading.Lock()
-        self._width = 0
+        # Reentrant: a signal handler (tenks.interrupts) may report while
+        # the main thread holds it.
+        self._lock = threading.RLock()
+        self._shown = False
 
     @classmethod
     def for_console(cls, verbose_level, stream=None):
@@ -74,17 +107,26 @@ class Progress(object):
         return count
 
     def _live(self, text):
-        text = text[:100]
-        pad = max(self._width - len(text), 0)
-        self.stream.write('\r' + text + ' ' * pad)
+        self.stream.write('\r' + fit(text, width(self.stream)) + _ERASE)
         self.stream.flush()
-        self._width = len(text)
+        self._shown = True
 
     def _clear(self):
-        if self.stream is not None and self._width:
-            self.stream.write('\r' + ' ' * self._width + '\r')
+        if self.stream is not None and self._shown:
+            self.stream.write('\r' + _ERASE)
             self.stream.flush()
-            self._width = 0
+            self._shown = False
+
+    def note(self, text):
+        """Say something now, on its own line (the live line goes on)."""
+        with self._lock:
+            self._clear()
+            LOG.warning(text)
+
+    def abandon(self):
+        """Clear the live line: the run ends here, unfinished."""
+        with self._lock:
+            self._clear()
 
     def finish(self):
         with self._lock:

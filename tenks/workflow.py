@@ -20,9 +20,11 @@ Changing the cluster::
 
 ``validate`` and ``deploy --dry-run`` stop before the executor and share
 every step before it, so they reach the same verdicts. Reading the
-cluster (``status``, ``node list/show``, ``node power``, ``verify``,
-``export``) goes through here too. The planner in between is pure; what it
-needs from the world is gathered here and passed in as values.
+cluster (``status``, ``node list/show``, ``node power/reboot``,
+``verify``, ``export``) goes through here too, and answers an empty cluster
+one way (:func:`require_state`, :func:`listing_state`). The planner in
+between is pure; what it needs from the world is gathered here and passed
+in as values.
 """
 
 import contextlib
@@ -74,12 +76,51 @@ def state_path_hint(ctx):
     return os.path.abspath(ctx.conf.state_file)
 
 
+def no_cluster(ctx, state):
+    """Why there is no cluster to read, or None when there is one.
+
+    There is none when the state file does not exist (before the first
+    deploy, after a complete teardown), or records nothing: no node, no
+    resource, no run that did not complete.
+    """
+    if not ctx.store.exists():
+        return ('no cluster: state file %s does not exist (run tenks '
+                'deploy first)' % state_path_hint(ctx))
+    if state.empty and state.last_run is None:
+        return ('no cluster: state file %s records no nodes (run tenks '
+                'deploy first)' % state_path_hint(ctx))
+    return None
+
+
 def require_state(ctx):
+    """The state of the cluster, for a command that needs one.
+
+    Every command that describes or acts on nodes (``node show``, ``node
+    power``, ``node reboot``, ``node console``, ``verify``, ``export``,
+    ``status``) fails the same way without a cluster (:func:`no_cluster`).
+
+    :raises StateError: there is no cluster.
+    """
     state = read_state(ctx)
-    if state.empty and not ctx.store.exists():
-        raise exception.StateError('no cluster: state file %s does not '
-                                   'exist (run tenks deploy first)'
-                                   % state_path_hint(ctx))
+    reason = no_cluster(ctx, state)
+    if reason:
+        raise exception.StateError(reason)
+    return state
+
+
+def listing_state(ctx):
+    """The state of the cluster for a listing, or None without one.
+
+    Listings (``node list``, ``hypervisor list``) answer an empty
+    cluster with an empty list and exit 0; the reason
+    (:func:`no_cluster`) is logged, at info level, so that people see
+    the same sentence as from every other command.
+    """
+    state = read_state(ctx)
+    reason = no_cluster(ctx, state)
+    if reason:
+        LOG.info('%s', reason)
+        return None
     return state
 
 
@@ -111,17 +152,24 @@ class _Locked(object):
     """
 
     def __init__(self, ctx, dry_run):
-        self.lock = None if dry_run else lock_mod.StateLock(
-            ctx.store.lock_path)
+        self.lock = lock_mod.StateLock(ctx.store.lock_path)
+        self.dry_run = dry_run
         self.remove = False
 
     def __enter__(self):
-        if self.lock:
+        if not self.dry_run:
             self.lock.acquire()
+            return self
+        holder = self.lock.probe()
+        if holder is not None:
+            LOG.warning('another tenks run holds the lock on %s (%s): this '
+                        'dry run plans from the state as it is now, which '
+                        'that run is changing', self.lock.path,
+                        lock_mod.describe(holder))
         return self
 
     def __exit__(self, *exc):
-        if self.lock:
+        if not self.dry_run:
             self.lock.release(remove=self.remove)
 
 
@@ -167,7 +215,13 @@ def plan_deploy(ctx, spec, state, plugins, refresh=True):
             r for k, r in desired.resources.items()
             if k not in state.resources]
         observations = refresh_mod.observe(plugins, records)
-    return reconcile.deploy_plan(state, desired, observations)
+        refresh_mod.refuse_unrecorded(observations, records, state,
+                                      spec.settings.cluster_name,
+                                      ctx.store.path)
+    plan = reconcile.deploy_plan(state, desired, observations)
+    from tenks.spec import images as spec_images
+    spec_images.check(spec, plan)
+    return plan
 
 
 def _executor(ctx, state, plugins):
@@ -298,12 +352,85 @@ def _node(state, name):
     return found
 
 
+def _power_states(ctx, state, plugins, names):
+    from tenks import live
+    return live.power_states(plugins, state, names, ctx.conf.max_workers)
+
+
 def node(ctx, name):
-    """The :class:`tenks.nodeview.NodeView` of node ``name``."""
+    """Node ``name``: ``(state, NodeView, power state)``.
+
+    The power state is the hypervisor's (see :mod:`tenks.live`).
+    """
     from tenks import nodeview
-    state = read_state(ctx)
-    return state, nodeview.node_view(state, _node(state, name),
-                                     ctx.settings, ctx.catalog)
+    state = require_state(ctx)
+    view = nodeview.node_view(state, _node(state, name), ctx.settings,
+                              ctx.catalog)
+    with _run(ctx, None, state) as plugins:
+        power = _power_states(ctx, state, plugins, [name])[name]
+    return state, view, power
+
+
+class NodeListing(object):
+    """What ``tenks node list`` shows.
+
+    :ivar nodes: the :class:`tenks.nodeview.NodeView` of every node.
+    :ivar power: ``{node name: power state}``, from the hypervisors.
+    :ivar bmc: ``{node name: tenks.bmc_requests.Outcome}`` of the nodes
+        with a BMC, when their BMCs were asked; else empty.
+    """
+
+    def __init__(self, nodes=(), power=None, bmc=None):
+        self.nodes = list(nodes)
+        self.power = power or {}
+        self.bmc = bmc or {}
+
+
+def node_list(ctx, check_bmc=False):
+    """The nodes, with their live power state (one listing per hypervisor).
+
+    :param check_bmc: also ask every node's BMC for its power state (one
+        request per node, several at a time), to show which answer.
+    :returns: a :class:`NodeListing`; empty without a cluster
+        (:func:`listing_state`).
+    """
+    from tenks import bmc_requests
+    state = listing_state(ctx)
+    if state is None:
+        return NodeListing()
+    views = cluster(ctx, state).nodes
+    with _run(ctx, None, state) as plugins:
+        power = _power_states(ctx, state, plugins, [v.name for v in views])
+        bmc = {}
+        if check_bmc:
+            outcomes = bmc_requests.run(plugins,
+                                        bmc_requests.targets(state),
+                                        'status', ctx.conf.max_workers)
+            bmc = {o.name: o for o in outcomes}
+    return NodeListing(views, power, bmc)
+
+
+def hypervisors(ctx):
+    """Each hypervisor and what it hosts, for ``tenks hypervisor list``.
+
+    :returns: ``[(name, allocation, usage)]``: the allocation is the
+        state's (``libvirt_uri``, ``host``, ``physnet_indices``...), the
+        usage ``{'nodes', 'memory_mb', 'vcpus'}`` of its nodes. Empty
+        without a cluster (:func:`listing_state`).
+    """
+    state = listing_state(ctx)
+    if state is None:
+        return []
+    usage = {}
+    for node_ in state.nodes.values():
+        use = usage.setdefault(node_.get('hypervisor'),
+                               {'nodes': 0, 'memory_mb': 0, 'vcpus': 0})
+        use['nodes'] += 1
+        use['memory_mb'] += node_.get('memory_mb') or 0
+        use['vcpus'] += node_.get('vcpus') or 0
+    return [(name, hv, usage.get(name) or
+             {'nodes': 0, 'memory_mb': 0, 'vcpus': 0})
+            for name, hv in state.hypervisors.items()]
 
 
 @contextlib.contextmanager
@@ -326,7 +453,7 @@ def console(ctx, name):
 def bmc_request(ctx, names, action):
     """Speak to the BMCs of nodes ``names`` (None: every node with one).
 
-    :param action: 'on', 'off', 'status' or 'verify'.
+    :param action: 'on', 'off', 'status', 'reboot' or 'verify'.
     :returns: list of :class:`tenks.bmc_requests.Outcome`.
     """
     from tenks import bmc_requests

@@ -12,6 +12,12 @@
 
 """What every tenks command shares."""
 
+import logging
+
+from tenks import exception
+
+LOG = logging.getLogger(__name__)
+
 
 class TenksCommand(object):
     """Mixin for tenks' cliff commands (put it first in the bases).
@@ -21,6 +27,10 @@ class TenksCommand(object):
     distribution that provides a command in its help epilog, and to find
     it scans every installed distribution: about 0.2 s on each run, for a
     line that would only ever say "tenks".
+
+    A run stopped by a signal (:class:`tenks.exception.Interrupted`)
+    prints its recap and exits with the signal's conventional status
+    (130 for SIGINT, 143 for SIGTERM).
     """
 
     #: What the command exits with after printing its output; a command
@@ -33,5 +43,9 @@ class TenksCommand(object):
 
     def run(self, parsed_args):
         self.exit_status = 0
-        result = super().run(parsed_args)
+        try:
+            result = super().run(parsed_args)
+        except exception.Interrupted as exc:
+            LOG.error('%s', exc)
+            return exc.exit_code
         return result or self.exit_status

@@ -26,17 +26,11 @@ class HypervisorList(base.TenksCommand, lister.Lister):
 
     def take_action(self, parsed_args):
         from tenks import workflow
-        state = workflow.read_state(self.app.context)
-        usage = {}
-        for node in state.nodes.values():
-            use = usage.setdefault(node.get('hypervisor'), [0, 0, 0])
-            use[0] += 1
-            use[1] += node.get('memory_mb') or 0
-            use[2] += node.get('vcpus') or 0
         rows = []
-        for name, hv in state.hypervisors.items():
-            nodes, memory, vcpus = usage.get(name, (0, 0, 0))
-            rows.append((name, hv.get('libvirt_uri'), hv.get('host') or '',
-                         columns.DictColumn(hv.get('physnet_indices') or {}),
-                         nodes, memory, vcpus))
+        for name, hv, use in workflow.hypervisors(self.app.context):
+            rows.append(columns.for_format(
+                (name, hv.get('libvirt_uri'), hv.get('host') or '',
+                 columns.DictColumn(hv.get('physnet_indices') or {}),
+                 use['nodes'], use['memory_mb'], use['vcpus']),
+                parsed_args.formatter))
         return LIST_COLUMNS, rows

@@ -35,7 +35,11 @@ class LocalAgent(base.HostAgent):
         try:
             proc = subprocess.run(list(argv), input=input,
                                   capture_output=True, text=True,
-                                  env=full_env, timeout=timeout)
+                                  env=full_env, timeout=timeout,
+                                  # Ctrl-C stops tenks from starting new
+                                  # actions; a command already running
+                                  # finishes (see tenks.interrupts).
+                                  start_new_session=True)
         except FileNotFoundError:
             raise base.CommandError(argv, 127, '',
                                     '%s: command not found' % argv[0])

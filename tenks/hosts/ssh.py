@@ -40,8 +40,11 @@ class SSHAgent(base.HostAgent):
     def _ssh(self, remote_argv, input=None, timeout=120):
         argv = list(SSH) + [self.destination, '--', shlex.join(remote_argv)]
         try:
+            # Its own session: a Ctrl-C at the terminal leaves a remote
+            # call to finish (see tenks.interrupts).
             return subprocess.run(argv, input=input, capture_output=True,
-                                  text=True, timeout=timeout)
+                                  text=True, timeout=timeout,
+                                  start_new_session=True)
         except subprocess.TimeoutExpired:
             raise base.CommandError(remote_argv, -1, '', 'timed out on %s'
                                     % self.destination)

@@ -33,7 +33,7 @@ def _conflict(key, record, obs):
 
 
 def diff(desired, state, observations=None, nodes=None, hypervisors=None,
-         seed=None, cluster=None):
+         seed=None, cluster=None, gone_reason='no longer in spec'):
     """Plan the actions from ``state`` to ``desired``.
 
     :param desired: ordered dict of key to desired ResourceRecord.
@@ -46,6 +46,7 @@ def diff(desired, state, observations=None, nodes=None, hypervisors=None,
     :param seed: the cluster's seed (default: the state's).
     :param cluster: the cluster ``desired`` belongs to (default: the
         state's; an empty state takes the spec's).
+    :param gone_reason: why recorded resources not desired are deleted.
     :raises PlanError: when a resource tenks would create already exists
         and was not made by tenks; every such collision is listed.
     """
@@ -143,7 +144,7 @@ def diff(desired, state, observations=None, nodes=None, hypervisors=None,
             continue
         resuming = old.status in (state_model.CREATING,
                                   state_model.DELETING)
-        reason = ('no longer in spec' if old.status != state_model.DELETING
+        reason = (gone_reason if old.status != state_model.DELETING
                   else 'resume interrupted delete')
         if resuming:
             # Half made or half deleted by tenks, maybe before or after it

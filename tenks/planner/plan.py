@@ -93,7 +93,10 @@ class Plan(object):
     :ivar warnings: things worth telling the user.
     :ivar seed: the cluster's seed (names, UUIDs and MACs derive from it).
     :ivar cluster: the cluster's name.
+    :ivar command: the command it serves: ``deploy`` or ``teardown``.
     """
+
+    command = 'deploy'
 
     def __init__(self, actions, nodes, hypervisors, forget=(), warnings=(),
                  seed=None, cluster=None):

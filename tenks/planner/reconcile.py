@@ -123,5 +123,8 @@ def deploy_plan(state, desired, observations=None):
 @_gc_paused
 def teardown_plan(state, observations=None):
     """The plan that removes everything recorded in ``state``."""
-    return diff.diff(collections.OrderedDict(), state, observations,
-                     nodes={}, hypervisors=_hypervisors({}, state))
+    plan = diff.diff(collections.OrderedDict(), state, observations,
+                     nodes={}, hypervisors=_hypervisors({}, state),
+                     gone_reason='teardown')
+    plan.command = 'teardown'
+    return plan

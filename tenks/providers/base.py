@@ -40,6 +40,13 @@ import abc
 from tenks import exception
 from tenks import resource_driver
 
+#: The power states :meth:`Provider.power_states` reports. ``missing``:
+#: no such domain; ``foreign``: a domain of that name that is not the
+#: node (another UUID or owner); ``unknown``: the hypervisor did not say.
+ON, OFF, UNKNOWN = 'on', 'off', 'unknown'
+POWER_WORDS = (ON, OFF, 'paused', 'suspended', 'crashed', 'missing',
+               'foreign', UNKNOWN)
+
 
 class Provider(resource_driver.ResourceDriver, metaclass=abc.ABCMeta):
     """Base class of virtualisation providers.
@@ -146,6 +153,26 @@ class Provider(resource_driver.ResourceDriver, metaclass=abc.ABCMeta):
     @abc.abstractmethod
     def power_off(self, name):
         """Stop the domain at once (like pulling the plug)."""
+
+    def power_states(self, records):
+        """What the hypervisor says of the power of domains ``records``.
+
+        For ``tenks node list`` and ``node show``: a provider that can
+        should answer with one look at the hypervisor (one listing), not
+        one request per domain. The default asks :meth:`power_state` of
+        each.
+
+        :param records: domain ResourceRecords of this hypervisor.
+        :returns: ``{record.name: state}``, state one of :data:`POWER_WORDS`.
+        """
+        out = {}
+        for record in records:
+            try:
+                out[record.name] = self.power_state(
+                    record.props.get('name') or record.name)
+            except Exception:  # noqa - one unknown state is no failure
+                out[record.name] = UNKNOWN
+        return out
 
     def console_log(self, record, offset=0):
         """Read the serial console log of ``record``'s domain.

@@ -191,3 +191,15 @@ class FakeProvider(base.Provider):
 
     def power_off(self, name):
         self._set_power(name, 'off')
+
+    def power_states(self, records):
+        out = {}
+        for record in records:
+            data = self._read('domain', record.name)
+            if data is None:
+                out[record.name] = 'missing'
+            elif data.get('cluster') != self._cluster(record):
+                out[record.name] = 'foreign'
+            else:
+                out[record.name] = data.get('power', 'off')
+        return out

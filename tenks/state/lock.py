@@ -27,6 +27,24 @@ import time
 from tenks import exception
 
 
+#: Seconds to wait for a lock held by no one who says so (see
+#: :meth:`StateLock._flock`).
+SETTLE = 2.0
+
+
+def describe(info):
+    """``pid N on HOST, running "COMMAND" since TIME`` of a lock holder.
+
+    :param info: what :meth:`StateLock.holder` returned.
+    """
+    if not info:
+        return 'a run that has just started'
+    return 'pid %s on %s, running "%s" since %s' % (
+        info.get('pid', '?'), info.get('host', '?'), info.get('command', '?'),
+        time.strftime('%Y-%m-%d %H:%M:%S',
+                      time.localtime(info.get('started', 0))))
+
+
 class StateLock(object):
 
     def __init__(self, path, command=None):
@@ -44,6 +62,44 @@ class StateLock(object):
         except (OSError, ValueError):
             return {}
 
+    def _flock(self, fd):
+        """Lock ``fd``, or raise BlockingIOError.
+
+        A lock held by no one who says so is a run that has just taken
+        it (its holder writes its name right after) or a dry run's
+        :meth:`probe`: both last a moment, so the lock is asked for again
+        for up to :data:`SETTLE` seconds before giving up.
+        """
+        deadline = time.monotonic() + SETTLE
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if self.holder() or time.monotonic() >= deadline:
+                    raise
+            time.sleep(0.02)
+
+    def probe(self):
+        """Who holds the lock now: a dict (maybe empty), or None if free.
+
+        Changes nothing: the lock file is neither created nor written,
+        and the lock is taken shared for an instant only (see
+        :meth:`_flock`), so that a dry run can say that another run is
+        changing the state it reads.
+        """
+        try:
+            fd = os.open(self.path, os.O_RDONLY)
+        except OSError:
+            return None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return self.holder()
+        finally:
+            os.close(fd)    # closing drops a shared lock taken above
+        return None
+
     def acquire(self):
         directory = os.path.dirname(os.path.abspath(self.path))
         try:
@@ -53,18 +109,12 @@ class StateLock(object):
             raise exception.StateError('cannot open lock file %s: %s'
                                        % (self.path, exc.strerror or exc))
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            self._flock(fd)
         except BlockingIOError:
             os.close(fd)
-            info = self.holder()
-            who = 'pid %s on %s, running "%s" since %s' % (
-                info.get('pid', '?'), info.get('host', '?'),
-                info.get('command', '?'),
-                time.strftime('%Y-%m-%d %H:%M:%S',
-                              time.localtime(info.get('started', 0))))
             raise exception.LockHeld(
                 'another tenks run holds the lock on %s (%s)'
-                % (self.path, who))
+                % (self.path, describe(self.holder())))
         info = {'pid': os.getpid(), 'host': socket.gethostname(),
                 'command': self.command, 'started': int(time.time())}
         os.ftruncate(fd, 0)

@@ -26,6 +26,12 @@ DELETING = 'deleting'    # a delete was begun; it may still exist
 
 STATUSES = (PRESENT, CREATING, UPDATING, DELETING)
 
+# How the last run that changed the cluster ended (see :class:`LastRun`).
+RUNNING = 'running'          # no end recorded: killed, aborted or running
+INTERRUPTED = 'interrupted'  # stopped by a signal
+FAILED = 'failed'            # actions failed
+COMPLETE = 'complete'        # every action done (no LastRun is kept)
+
 
 @dataclasses.dataclass
 class ResourceRecord(object):
@@ -69,8 +75,63 @@ class ResourceRecord(object):
                    outputs=data.get('outputs') or {},
                    adopt=bool(data.get('adopt', False)))
 
+    def node(self, node_names):
+        """The node this resource belongs to, or None.
+
+        A resource names its node (``props['node']``) or is named after
+        it (a domain, a BMC, an Ironic node).
+        """
+        node = self.props.get('node')
+        if node is None and self.name in node_names:
+            node = self.name
+        return node
+
     def copy(self):
         return copy.deepcopy(self)
+
+
+@dataclasses.dataclass
+class LastRun(object):
+    """A run that changed the cluster and did not complete.
+
+    Kept until a run completes, so that every command can say that the
+    cluster is not what the spec asked for.
+
+    ``pending`` lists the actions that are not done, each a dict with
+    ``op``, ``key``, ``node`` (None for a resource of no one node) and
+    ``hypervisor``.
+    """
+    command: str
+    started: str
+    pending: list = dataclasses.field(default_factory=list)
+    result: str = RUNNING
+
+    def to_dict(self):
+        return {'command': self.command, 'started': self.started,
+                'result': self.result,
+                'pending': [dict(p) for p in self.pending]}
+
+    @classmethod
+    def from_dict(cls, data):
+        return cls(command=data['command'], started=data['started'],
+                   pending=[dict(p) for p in data.get('pending') or ()],
+                   result=data.get('result', RUNNING))
+
+    def done(self, key, deleted):
+        """An action on ``key`` is done (a delete when ``deleted``)."""
+        for i, item in enumerate(self.pending):
+            if (item['key'] == key and
+                    (item['op'] == 'delete') == bool(deleted)):
+                del self.pending[i]
+                return
+
+
+def describe(pending):
+    """``'create bmc tk0 on hv1'``: one pending action, for people."""
+    kind, _, name = pending['key'].partition(':')
+    where = (' on %s' % pending['hypervisor'] if pending.get('hypervisor')
+             else '')
+    return '%s %s %s%s' % (pending['op'], kind, name, where)
 
 
 @dataclasses.dataclass
@@ -81,7 +142,9 @@ class State(object):
     NIC MACs, BMC port, ...) and a Tenks-style view of its shape.
     ``hypervisors`` maps hypervisor name to its allocations
     (``physnet_indices``). ``resources`` maps resource key to
-    :class:`ResourceRecord`.
+    :class:`ResourceRecord`. ``last_run`` is the :class:`LastRun` of a
+    run that did not complete, or None (absent from older state files:
+    their runs completed, or the journal says otherwise).
     """
     cluster: str = 'tenks'
     seed: str = ''
@@ -90,6 +153,7 @@ class State(object):
     resources: dict = dataclasses.field(default_factory=dict)
     version: int = VERSION
     imported_from: typing.Optional[str] = None
+    last_run: typing.Optional[LastRun] = None
 
     def to_dict(self):
         out = {'version': self.version, 'cluster': self.cluster,
@@ -99,6 +163,8 @@ class State(object):
                'resources': [r.to_dict() for r in self.resources.values()]}
         if self.imported_from:
             out['imported_from'] = self.imported_from
+        if self.last_run is not None:
+            out['last_run'] = self.last_run.to_dict()
         return out
 
     @classmethod
@@ -110,13 +176,16 @@ class State(object):
         for item in data.get('resources') or ():
             record = ResourceRecord.from_dict(item)
             resources[record.key] = record
+        last_run = data.get('last_run')
         return cls(version=data.get('version', VERSION),
                    cluster=data.get('cluster', 'tenks'),
                    seed=data.get('seed', ''),
                    nodes=nodes,
                    hypervisors=data.get('hypervisors') or {},
                    resources=resources,
-                   imported_from=data.get('imported_from'))
+                   imported_from=data.get('imported_from'),
+                   last_run=LastRun.from_dict(last_run) if last_run
+                   else None)
 
     @property
     def empty(self):

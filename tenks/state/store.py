@@ -17,7 +17,9 @@ is JSON, which is also valid YAML, so people and YAML tools read it. While
 a plan is applied, every action is journalled in ``<state>.journal``
 (JSON lines, flushed before and after the action), so a run killed at any
 point leaves a state that is true to what exists; the next load replays
-the journal and the next run converges.
+the journal and the next run converges. A run also journals its beginning
+(with the actions of its plan) and its end, so a run that did not complete
+is known (``State.last_run``) until one completes.
 """
 
 import json
@@ -162,6 +164,19 @@ def apply_entry(state, entry):
         if entry.get('cluster'):
             state.cluster = entry['cluster']
         return
+    if op == 'run':
+        # A run begins: every action of its plan is pending.
+        state.last_run = model.LastRun(command=entry['command'],
+                                       started=entry['started'],
+                                       pending=list(entry['pending']))
+        return
+    if op == 'end':
+        if state.last_run is not None:
+            if entry['result'] == model.COMPLETE:
+                state.last_run = None
+            else:
+                state.last_run.result = entry['result']
+        return
     key = entry['key']
     if op == 'begin':
         action = entry['action']
@@ -177,6 +192,8 @@ def apply_entry(state, entry):
         elif action == 'delete':
             state.resources[key].status = model.DELETING
     elif op == 'done':
+        if state.last_run is not None:
+            state.last_run.done(key, entry.get('deleted'))
         if entry.get('deleted'):
             state.resources.pop(key, None)
         else:

@@ -18,9 +18,11 @@ never a skip: a skip in CI would hide a missing install step.
 """
 
 import os
+import signal
 
 import pytest
 
+from tests.functional.bmc import helpers as bmc_helpers
 from tests.functional import daemons
 from tests.functional import env as env_mod
 
@@ -68,3 +70,17 @@ def tenks_env(tmp_path, libvirtd):
 def tenks_env_ovs(tmp_path, libvirtd, ovs):
     """Like tenks_env, with Open vSwitch (netdev datapath) bridges."""
     yield from _env(tmp_path, bridge_type='openvswitch')
+
+
+@pytest.fixture
+def reaper():
+    """Kill what a failed test leaves with the tokens added to it.
+
+    It runs after the environment's own teardown: request it before
+    ``tenks_env``.
+    """
+    tokens = []
+    yield tokens
+    for token in tokens:
+        for pid in bmc_helpers.token_processes(token):
+            os.kill(pid, signal.SIGKILL)

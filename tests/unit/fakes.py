@@ -132,6 +132,11 @@ def _power_off(self, name):
     WORLD.things[('power', name)] = 'off'
 
 
+def _power_states(self, records):
+    return {r.name: ('missing' if ('domain', r.name) not in WORLD.things
+                     else _power_state(self, r.name)) for r in records}
+
+
 def _host_facts(self):
     return {'memory_mb': 64 * 1024, 'vcpus': 16, 'disk_bytes': 1024 ** 4}
 
@@ -139,7 +144,8 @@ def _host_facts(self):
 FakeProvider = _fake(libvirt_driver.LibvirtProvider,
                      ('pool', 'volume', 'domain'),
                      power_state=_power_state, power_on=_power_on,
-                     power_off=_power_off, host_facts=_host_facts)
+                     power_off=_power_off, power_states=_power_states,
+                     host_facts=_host_facts)
 
 
 def _bmc_class(real):

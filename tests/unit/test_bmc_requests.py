@@ -26,11 +26,13 @@ from tests.unit import cli_base
 from tests.unit import fakes
 
 POWER = {}        # node name -> 'on'/'off', or an Exception to raise
+ASKED = []        # (node name, action) in the order BMCs were asked
 
 
 def _answering(name):
     class Answering(fakes.CLASSES[('tenks.bmc', name)]):
         def power(self, props, action):
+            ASKED.append((props['domain'], action))
             state = POWER.get(props['domain'], 'off')
             if isinstance(state, Exception):
                 raise state
@@ -56,6 +58,7 @@ class PowerVerifyTest(cli_base.CLITestCase):
     def setUp(self):
         super().setUp()
         POWER.clear()
+        del ASKED[:]
 
     def json(self, *args):
         code, out, err = self.tenks(*(list(args) + ['-f', 'json']))
@@ -91,6 +94,64 @@ class PowerVerifyTest(cli_base.CLITestCase):
         self.assertEqual(1, code)
         self.assertIn('no node named nope', err)
         self.assertEqual({}, POWER)
+
+    def test_power_all(self):
+        self.deploy()
+        POWER['tk1'] = 'on'
+        code, rows, err = self.json('node', 'power', 'status', '--all')
+        self.assertEqual(0, code, err)
+        self.assertEqual([('big0', 'off'), ('tk0', 'off'), ('tk1', 'on')],
+                         sorted((r['Name'], r['Power']) for r in rows))
+        code, rows, err = self.json('node', 'power', 'on', '--all')
+        self.assertEqual({'on'}, set(POWER.values()))
+        self.assertEqual(3, len(POWER))
+
+    def test_names_or_all(self):
+        self.deploy()
+        for args, said in (((), 'name the nodes, or give --all'),
+                           (('tk0', '--all'), 'give node names or --all, '
+                            'not both'),
+                           (('--all', 'tk0'), 'error:')):
+            for command in (('node', 'power', 'on'), ('node', 'reboot')):
+                code, out, err = self.tenks(*(command + args))
+                self.assertEqual(2, code, (command, args))
+                self.assertIn(said, err)
+        self.assertEqual([], ASKED)
+
+    def test_reboot(self):
+        self.deploy()
+        POWER['tk0'] = 'on'
+        code, rows, err = self.json('node', 'reboot', 'tk0', 'tk1')
+        self.assertEqual(0, code, err)
+        self.assertEqual([('tk0', 'on', 'ok'), ('tk1', 'on', 'ok')],
+                         [(r['Name'], r['Power'], r['Result'])
+                          for r in rows])
+        # Off, then on: a node that was off is powered on.
+        self.assertEqual([('tk0', 'off'), ('tk0', 'on')],
+                         [a for a in ASKED if a[0] == 'tk0'])
+        self.assertEqual([('tk1', 'off'), ('tk1', 'on')],
+                         [a for a in ASKED if a[0] == 'tk1'])
+        POWER['big0'] = RuntimeError('HTTP 503')
+        code, rows, err = self.json('node', 'reboot', '--all')
+        self.assertEqual(1, code)
+        self.assertEqual({'big0': 'failed: HTTP 503', 'tk0': 'ok',
+                          'tk1': 'ok'},
+                         {r['Name']: r['Result'] for r in rows})
+
+    def test_node_list_checks_bmcs_when_asked(self):
+        self.deploy()
+        code, rows, err = self.json('node', 'list')
+        self.assertNotIn('BMC check', rows[0])
+        self.assertEqual([], ASKED)
+        POWER['tk1'] = RuntimeError('no answer from ipmi://127.0.0.1:6231')
+        code, rows, err = self.json('node', 'list', '--check-bmc')
+        self.assertEqual(0, code, err)
+        self.assertEqual({'big0': 'ok', 'tk0': 'ok', 'tk1': 'failed'},
+                         {r['Name']: r['BMC check'] for r in rows})
+        self.assertIn('tk1: BMC did not answer: no answer from '
+                      'ipmi://127.0.0.1:6231', err)
+        code, out, err = self.tenks('node', 'list', '--check-bmc')
+        self.assertIn('| BMC check |', out)
 
     def test_no_cluster(self):
         code, out, err = self.tenks('verify')
@@ -167,4 +228,4 @@ class TargetsTest(base.TestCase):
         outcome = protocol.run(None, chosen, 'verify')[0]
         self.assertFalse(outcome.ok)
         self.assertIn('never created', outcome.error)
-        self.assertRaises(ValueError, protocol.run, None, chosen, 'reboot')
+        self.assertRaises(ValueError, protocol.run, None, chosen, 'dance')

@@ -10,13 +10,16 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
+import signal
 import threading
 import time
 
 from tenks import exception
 from tenks import executor as executor_mod
+from tenks import interrupts
 from tenks.planner import reconcile
 from tenks import plugins as plugins_mod
+from tenks.state import model
 from tenks.state import store as store_mod
 from tests.unit import base
 from tests.unit import fakes
@@ -34,7 +37,8 @@ class _Recorder(object):
         self.peak = 0
 
 
-class ExecutorTest(base.TestCase):
+class _ExecutorCase(base.TestCase):
+    """An empty state, the fake world and a recorder of actions."""
 
     def setUp(self):
         super().setUp()
@@ -68,6 +72,9 @@ class ExecutorTest(base.TestCase):
         executor = executor_mod.Executor(self.store, self.state, plugins,
                                          max_workers=workers)
         return plan, executor.apply(plan)
+
+
+class ExecutorTest(_ExecutorCase):
 
     def test_concurrent_and_ordered(self):
         plan, results = self.run_plan(
@@ -127,3 +134,163 @@ class ExecutorTest(base.TestCase):
             record = state.resources['bmc:tk0']
             self.assertEqual('present', record.status)
             self.assertFalse(record.adopt)
+
+
+class _Abort(BaseException):
+    """What the patched ``os._exit`` raises instead of ending the test."""
+
+
+class InterruptTest(_ExecutorCase):
+    """SIGINT and SIGTERM stop a run; the state says what is undone."""
+
+    def signal_after(self, count, signum=signal.SIGINT, times=1):
+        """Send ``signum`` ``times`` once ``count`` actions have begun."""
+        rec = self.rec
+        orig = fakes._FakeMixin._do
+        started = []
+        handled = threading.Semaphore(0)
+
+        def report(name):
+            orig_handler = getattr(executor_mod.Executor, name)
+
+            def handler(executor, arg):
+                handled.release()
+                orig_handler(executor, arg)
+            self.patch(executor_mod.Executor, name, handler)
+        report('_stopping')
+        report('_abort')
+
+        def do(mixin, verb, kind, record, old=None):
+            with rec.lock:
+                started.append(record.name)
+                mine = len(started) == count
+            if mine:
+                # Let the main thread settle in its wait for this action.
+                time.sleep(0.05)
+                for _ in range(times):
+                    # To the main thread, as a terminal's Ctrl-C mostly
+                    # is. Two signals before the first is handled would
+                    # be one: wait until it is.
+                    signal.pthread_kill(threading.main_thread().ident,
+                                        signum)
+                    handled.acquire(timeout=10)
+                # This action is in progress when the signals come.
+                time.sleep(0.05)
+            return orig(mixin, verb, kind, record, old)
+        self.patch(fakes._FakeMixin, '_do', do)
+        return started
+
+    def test_sigint_stops_starting_actions(self):
+        before = signal.getsignal(signal.SIGINT)
+        started = self.signal_after(3)
+        with self.assertLogs('tenks.progress', 'WARNING') as logs:
+            err = self.assertRaises(exception.Interrupted, self.run_plan,
+                                    workers=1)
+        self.assertIs(before, signal.getsignal(signal.SIGINT))
+        self.assertIn('SIGINT: stopping', logs.output[0])
+        self.assertEqual(130, err.exit_code)
+        self.assertEqual(3, len(started), started)
+        # The action in progress finished; nothing started after it.
+        self.assertEqual(3, err.done)
+        self.assertEqual([], err.failures)
+        total = len(self.store.load().last_run.pending) + 3
+        self.assertEqual(total - 3, len(err.not_started))
+        lines = str(err).splitlines()
+        self.assertEqual('tenks deploy interrupted by SIGINT: 3 done, '
+                         '0 failed, %d not started' % (total - 3), lines[0])
+        self.assertEqual('run tenks deploy again to finish', lines[-1])
+        # The state says what was done and what was not.
+        for state in (self.state, self.store.load()):
+            run = state.last_run
+            self.assertEqual('interrupted', run.result)
+            self.assertEqual('deploy', run.command)
+            self.assertEqual(sorted(d for d in err.not_started),
+                             sorted(model.describe(p) for p in run.pending))
+            self.assertEqual(3, len([r for r in state.resources.values()
+                                     if r.status == 'present']))
+        # The next run finishes the job and the record goes.
+        _plan, results = self.run_plan()
+        self.assertEqual(total - 3, len(results))
+        self.assertIsNone(self.store.load().last_run)
+        self.assertNotIn('last_run', self.store.load().to_dict())
+
+    def test_sigterm(self):
+        self.signal_after(2, signal.SIGTERM)
+        with self.assertLogs('tenks.progress', 'WARNING'):
+            err = self.assertRaises(exception.Interrupted, self.run_plan,
+                                    workers=1)
+        self.assertEqual(143, err.exit_code)
+        self.assertIn('interrupted by SIGTERM', str(err))
+
+    def test_second_signal_aborts_at_once(self):
+        exits = []
+
+        def fake_exit(code):
+            exits.append(code)
+            raise _Abort()
+        self.patch(executor_mod.os, '_exit', fake_exit)
+        self.signal_after(2, times=2)
+        with self.assertLogs('tenks', 'WARNING') as logs:
+            self.assertRaises(_Abort, self.run_plan, workers=1)
+        self.assertEqual([130], exits)
+        self.assertIn('tenks deploy aborted by SIGINT', logs.output[-1])
+        self.assertIn('run tenks deploy again to finish', logs.output[-1])
+        # No end recorded: the journal says the run did not finish, and
+        # what it was doing.
+        run = self.store.load().last_run
+        self.assertEqual('running', run.result)
+        self.assertTrue(run.pending)
+
+    def test_signal_after_the_last_start_completes_the_run(self):
+        self.signal_after(len(self.run_plan()[0].actions) + 1)
+        # (A fresh world and state for the real run.)
+        fakes.WORLD.__init__()
+        self.state = self.empty_state()
+        self.store.remove()
+        plan, _ = self.run_plan()
+        self.assertIsNone(self.store.load().last_run)
+
+    def test_failed_run_is_recorded_until_one_completes(self):
+        fakes.WORLD.fail[('create', 'vif', 'localhost/p-tk0-0-tap')] = (
+            RuntimeError('no link'))
+        self.assertRaises(exception.ExecutionError, self.run_plan)
+        run = self.store.load().last_run
+        self.assertEqual('failed', run.result)
+        # The failed action and the 4 it left skipped.
+        self.assertEqual(5, len(run.pending))
+        self.assertEqual({'tk0', None},
+                         {p['node'] for p in run.pending})
+        del fakes.WORLD.fail[('create', 'vif', 'localhost/p-tk0-0-tap')]
+        self.run_plan()
+        self.assertIsNone(self.store.load().last_run)
+
+    def test_teardown_run(self):
+        self.run_plan()
+        plan = reconcile.teardown_plan(self.state)
+        self.assertEqual({'teardown'}, {a.reason for a in plan.actions})
+        self.signal_after(2)
+        plugins = plugins_mod.Plugins(None, lambda name: None,
+                                      plugins_mod.Catalog(fakes.CLASSES))
+        executor = executor_mod.Executor(self.store, self.state, plugins,
+                                         max_workers=1)
+        with self.assertLogs('tenks.progress', 'WARNING'):
+            err = self.assertRaises(exception.Interrupted, executor.apply,
+                                    plan)
+        self.assertIn('run tenks teardown again to finish', str(err))
+        run = self.store.load().last_run
+        self.assertEqual(('teardown', 'interrupted'), (run.command,
+                                                       run.result))
+        self.assertEqual({'delete'}, {p['op'] for p in run.pending})
+
+    def test_not_in_the_main_thread_no_handlers(self):
+        seen = []
+
+        def run():
+            with interrupts.stop_on_signals(None, None) as stop:
+                seen.append((signal.getsignal(signal.SIGINT), stop))
+        before = signal.getsignal(signal.SIGINT)
+        thread = threading.Thread(target=run)
+        thread.start()
+        thread.join()
+        self.assertIs(before, seen[0][0])
+        self.assertFalse(seen[0][1].requested)

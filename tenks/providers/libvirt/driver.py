@@ -44,6 +44,8 @@ from tenks.providers.libvirt import firmware
 from tenks.providers.libvirt import hostside
 from tenks.providers.libvirt import images
 from tenks.providers.libvirt import metadata
+from tenks.providers.libvirt import power
+from tenks.providers.libvirt import qemu_access
 from tenks.providers.libvirt import storage
 from tenks.spec import schema
 
@@ -152,7 +154,26 @@ class LibvirtProvider(base.Provider):
         self._call(self.storage.delete_pool, record)
 
     def observe_pool(self, records):
-        return self._call(self.storage.observe_pools, records)
+        """Look at the pools, and whether QEMU can reach their directory.
+
+        A pool QEMU's user cannot reach carries the problem that stops
+        the plan (see :mod:`.qemu_access`).
+        """
+        out = self._call(self.storage.observe_pools, records)
+        if not records:
+            return out
+        agent = self._agent()
+        users = qemu_access.qemu_users(
+            self._call(lambda conn: conn.getType()),
+            self.capabilities.caps_xml(), agent)
+        for record in records:
+            pool_type, path = self._call(self.storage.pool_target,
+                                         record.props)
+            problem = qemu_access.pool_problem(agent, users, pool_type, path)
+            if problem:
+                out[record.key] = observation.with_problem(out[record.key],
+                                                           problem)
+        return out
 
     # -- volumes ----------------------------------------------------------
 
@@ -296,14 +317,16 @@ class LibvirtProvider(base.Provider):
             cluster = metadata.read_cluster(dom)
             found = dom.UUIDString()
             if found != props['uuid']:
+                # Of this cluster's mark, it is another state file's.
                 out[record.key] = observation.Observation(
                     True, False, 'it has UUID %s, not %s'
-                    % (found, props['uuid']))
+                    % (found, props['uuid']),
+                    marked=cluster == props['cluster'])
             elif cluster != props['cluster']:
                 out[record.key] = observation.foreign(
                     metadata.describe_owner(cluster), cluster is None)
             else:
-                out[record.key] = observation.Observation(True, True)
+                out[record.key] = observation.ours()
         return out
 
     def observe_domain(self, records):
@@ -343,6 +366,9 @@ class LibvirtProvider(base.Provider):
 
     def power_off(self, name):
         self._call(self._power_off, name)
+
+    def power_states(self, records):
+        return self._call(power.power_states, records)
 
     # -- console ----------------------------------------------------------
 

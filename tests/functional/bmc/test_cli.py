@@ -36,20 +36,6 @@ SPEC = specs.text(
     [specs.entry('ipmi', 2), specs.entry('redfish', 1)])
 
 
-@pytest.fixture
-def reaper():
-    """Kill what a failed test leaves with these tokens.
-
-    It runs after the environment's own teardown: request it before
-    ``tenks_env``.
-    """
-    tokens = []
-    yield tokens
-    for token in tokens:
-        for pid in bh.token_processes(token):
-            os.kill(pid, signal.SIGKILL)
-
-
 def _json(env, *args):
     code, out, err = env.tenks(*(list(args) + ['-f', 'json']), check=False)
     return code, json.loads(out or '[]'), err

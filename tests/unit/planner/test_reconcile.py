@@ -73,6 +73,11 @@ class DeployPlanTest(helpers.DeployTestCase):
         self.assertEqual('placement_wait', plan.actions[0].kind)
         self.assertEqual('pool', plan.actions[-1].kind)
         self.assertEqual({}, plan.nodes)
+        # Its rows say why: a teardown, not a spec change.
+        self.assertEqual({'teardown'}, {a.reason for a in plan.actions})
+        self.assertEqual('teardown', plan.command)
+        self.assertEqual('deploy', helpers.plan(self.spec(helpers.SPEC),
+                                                self.state)[1].command)
         helpers.apply(self.state, plan)
         self.assertEqual({}, self.state.resources)
 

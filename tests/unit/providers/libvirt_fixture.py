@@ -39,6 +39,19 @@ NODE_XML = '''<node>
 '''
 
 
+BARE_DOMAIN = '''<domain type='test'>
+  <name>%s</name>
+  <uuid>%s</uuid>
+  <memory unit='MiB'>64</memory>
+  <os><type>hvm</type></os>
+</domain>'''
+
+
+def define_bare(conn, name, uuid):
+    """Define a domain without any tenks metadata on ``conn``."""
+    return conn.defineXML(BARE_DOMAIN % (name, uuid))
+
+
 def test_uri(directory):
     path = os.path.join(directory, 'libvirt-test-node.xml')
     with open(path, 'w') as f:

@@ -54,14 +54,6 @@ def domain_props(**changes):
     return props
 
 
-FOREIGN_DOMAIN = '''<domain type='test'>
-  <name>%s</name>
-  <uuid>%s</uuid>
-  <memory unit='MiB'>64</memory>
-  <os><type>hvm</type></os>
-</domain>'''
-
-
 class Base(base.TestCase):
 
     def setUp(self):
@@ -69,8 +61,8 @@ class Base(base.TestCase):
         self.provider, self.conn = libvirt_fixture.provider(self)
 
     def define_foreign(self, name, uuid=None):
-        return self.conn.defineXML(FOREIGN_DOMAIN % (
-            name, uuid or str(uuid_mod.uuid4())))
+        return libvirt_fixture.define_bare(
+            self.conn, name, uuid or str(uuid_mod.uuid4()))
 
     def make_pool(self):
         return self.provider.create_pool(record('pool', pool_props()))
@@ -336,6 +328,9 @@ class DomainTest(Base):
         self.assertIn('no tenks metadata', obs['domain:tk2'].detail)
         self.assertIn('UUID', obs['domain:tk3'].detail)
         self.assertFalse(obs['domain:tk4'].exists)
+        # This cluster's mark, whatever the UUID; never another's.
+        self.assertEqual([True, False, False, True],
+                         [obs['domain:tk%d' % i].marked for i in range(4)])
 
     def test_power(self):
         self.create()

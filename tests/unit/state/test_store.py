@@ -124,6 +124,77 @@ class StoreTest(base.TestCase):
         self.assertFalse(self.store.exists())
 
 
+class LastRunTest(base.TestCase):
+    """A run that did not complete is known until one completes."""
+
+    def setUp(self):
+        super().setUp()
+        self.store = store_mod.StateStore(os.path.join(self.tmp, 's.yaml'))
+        self.a, self.b = _record('a'), _record('b')
+        self.run = {'op': 'run', 'command': 'deploy',
+                    'started': '2026-12-02T21:00:00Z', 'pending': [
+                        {'op': 'create', 'key': self.a.key, 'node': 'a',
+                         'hypervisor': 'localhost'},
+                        {'op': 'create', 'key': self.b.key, 'node': 'b',
+                         'hypervisor': 'localhost'},
+                        {'op': 'create', 'key': 'pool:p', 'node': None,
+                         'hypervisor': 'localhost'}]}
+
+    def journal(self, *entries):
+        for entry in entries:
+            self.store.journal(entry)
+
+    def test_killed_run(self):
+        """A run-begin and no run-end: the run did not finish."""
+        self.journal(self.run,
+                     {'op': 'begin', 'action': 'create', 'key': self.a.key,
+                      'record': self.a.to_dict()},
+                     {'op': 'done', 'key': self.a.key,
+                      'record': self.a.to_dict()})
+        run = self.store.load().last_run
+        self.assertEqual(('deploy', 'running', '2026-12-02T21:00:00Z'),
+                         (run.command, run.result, run.started))
+        self.assertEqual([self.b.key, 'pool:p'],
+                         [p['key'] for p in run.pending])
+        self.assertEqual('create domain b on localhost',
+                         model.describe(run.pending[0]))
+
+    def test_ended_runs(self):
+        self.journal(self.run, {'op': 'end', 'result': 'interrupted'})
+        state = self.store.load()
+        self.assertEqual('interrupted', state.last_run.result)
+        # Saved and read back (an unfinished run survives compaction).
+        self.store.save(state)
+        self.assertEqual(state.last_run, self.store.load().last_run)
+        self.assertIn('last_run', json.load(open(self.store.path)))
+        # A complete run ends it.
+        self.journal(dict(self.run, pending=[]),
+                     {'op': 'end', 'result': 'complete'})
+        state = self.store.load()
+        self.assertIsNone(state.last_run)
+        self.store.save(state)
+        self.assertNotIn('last_run', json.load(open(self.store.path)))
+
+    def test_replace_keeps_the_create_pending(self):
+        """A delete and a create of one key: each is done on its own."""
+        self.journal(dict(self.run, pending=[
+            {'op': 'delete', 'key': self.a.key, 'node': 'a'},
+            {'op': 'create', 'key': self.a.key, 'node': 'a'}]))
+        self.journal({'op': 'begin', 'action': 'create', 'key': self.a.key,
+                      'record': self.a.to_dict()},
+                     {'op': 'done', 'key': self.a.key, 'deleted': True})
+        self.assertEqual([('create', self.a.key)],
+                         [(p['op'], p['key']) for p in
+                          self.store.load().last_run.pending])
+
+    def test_older_state_files_have_none(self):
+        """No ``last_run`` field: the runs that wrote it completed."""
+        with open(self.store.path, 'w') as f:
+            json.dump({'version': 1, 'cluster': 'c', 'nodes': [],
+                       'resources': []}, f)
+        self.assertIsNone(self.store.load().last_run)
+
+
 class TenksStateTest(base.TestCase):
 
     TENKS_STATE = '''\
