@@ -9,8 +9,10 @@
 #                                  builds from source), git
 #   tools/install-deps.sh test     also what the test suite needs: the
 #                                  clients the tests speak with (ipmitool,
-#                                  ssh), tox, a standalone Ironic and Zuul
-#                                  (for its config schema), each in its
+#                                  ssh, systemd-analyze for the units
+#                                  tenks writes), tox, a standalone
+#                                  Ironic and Zuul (for its config
+#                                  schema), each in its
 #                                  own venv under /opt/tenks-test, and
 #                                  what Ironic boots nodes with in the
 #                                  e2e_boot tests: a ramdisk (busybox,
@@ -27,12 +29,12 @@ apt_packages="python3-venv python3-dev gcc git pkg-config libvirt-dev
 iproute2 procps"
 dnf_packages="python3-devel gcc git pkgconf libvirt-devel iproute procps-ng"
 if [ "$mode" = test ]; then
-    apt_packages="$apt_packages ipmitool openssh-client busybox-static cpio
+    apt_packages="$apt_packages ipmitool openssh-client bash-completion busybox-static cpio
 genisoimage isolinux syslinux-common grub-efi-amd64-bin grub-common mtools
-dnsmasq-base"
-    dnf_packages="$dnf_packages ipmitool openssh-clients busybox cpio
+dnsmasq-base systemd"
+    dnf_packages="$dnf_packages ipmitool openssh-clients bash-completion busybox cpio
 genisoimage syslinux grub2-efi-x64-modules grub2-tools-extra mtools
-dnsmasq kernel-core"
+dnsmasq kernel-core systemd"
 fi
 
 sudo_cmd=""

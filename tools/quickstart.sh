@@ -4,8 +4,10 @@
 #   sudo tools/quickstart.sh [SPEC]
 #
 # Installs the system packages, creates a virtualenv with tenks
-# ($TENKS_VENV, default /opt/tenks-venv), runs `tenks host setup` and
-# `tenks deploy` of SPEC (default etc/tenks/examples/all-in-one.yaml).
+# ($TENKS_VENV, default /opt/tenks-venv) and links its bash completion
+# where bash-completion finds it, runs `tenks host setup` and `tenks
+# deploy` of SPEC (default etc/tenks/examples/all-in-one.yaml). tenks
+# needs root (doc/source/install.rst says why): run the script as root.
 # Running it again changes nothing.
 set -eu
 
@@ -18,6 +20,9 @@ if [ ! -x "$venv/bin/pip" ]; then
     python3 -m venv "$venv"
 fi
 "$venv/bin/pip" install --quiet -c upper-constraints.txt .
+# bash completion: bash-completion looks in /usr/local/share, not in the venv
+mkdir -p /usr/local/share/bash-completion/completions
+ln -sfn "$venv/share/bash-completion/completions/tenks" /usr/local/share/bash-completion/completions/tenks
 
 "$venv/bin/tenks" host setup --spec "$spec"
 "$venv/bin/tenks" deploy --spec "$spec"
