@@ -64,6 +64,8 @@ REBIND_SECONDS = 2
 SESSION_IDLE_SECONDS = 120
 #: The longest wait for one turn of pyghmi's I/O loop.
 QUIESCE_SECONDS = 1.0
+#: How often the watchdog checks that the main loop can wake.
+WATCH_SECONDS = 0.5
 SECTION = 'VirtualBMC'
 STATUS_FILE = 'embedded.json'
 
@@ -118,6 +120,7 @@ class Server(object):
         self.served = {}        # domain -> (entry, VirtualBMC)
         self.errors = {}        # domain -> (entry or None, message)
         self._seen = {}         # session key -> (marker, first seen)
+        self._unclosed = []     # (domain, entry, socket) to close later
         self._anchor = self._open_anchor()
 
     def _open_anchor(self):
@@ -171,6 +174,8 @@ class Server(object):
         closed = {(e['address'], e['port'])
                   for e, _bmc in (self.served[d] for d in gone)}
         self.close(*gone)
+        if self._unclosed:
+            self._close_sockets([])
         self.errors = {d: e for d, e in self.errors.items() if d in wanted}
         self.errors.update(bad)
         for domain, entry in wanted.items():
@@ -191,9 +196,11 @@ class Server(object):
         with it every BMC of this process). So, after taking sockets out
         of the list, wait for two turns of the thread's loop: the second
         select() started after they left the list.
+
+        :returns: whether it did (False: the thread did not answer in
+            time, or is gone).
         """
-        for _ in range(2):
-            self._turn()
+        return self._turn() and self._turn()
 
     def _turn(self):
         """Wait for the I/O thread to finish a turn of its loop.
@@ -212,7 +219,8 @@ class Server(object):
         while time.monotonic() < deadline:
             self._anchor.sendto(b'\0', self._anchor.getsockname())
             if done.wait(0.002):
-                return
+                return True
+        return False
 
     def open(self, domain, entry, retry=False):
         from virtualbmc import vbmc
@@ -264,7 +272,25 @@ class Server(object):
         gone = {id(sock) for _d, _e, sock in closing}
         session.iosockets = [s for s in session.iosockets
                              if id(s) not in gone]
-        self._quiesce()
+        self._close_sockets(closing)
+
+    def _close_sockets(self, closing):
+        """Close sockets out of the I/O thread's list, once it let go.
+
+        A busy host can keep the thread from answering in time: the
+        sockets are then kept (their ports stay taken) and closed at a
+        later scan, since closing them now could end the thread.
+        """
+        closing = self._unclosed + list(closing)
+        self._unclosed = []
+        if not closing:
+            return
+        if not self._quiesce():
+            self.log.warning('pyghmi\'s I/O thread did not answer in %ss; '
+                             'closing %d socket(s) later', QUIESCE_SECONDS,
+                             len(closing))
+            self._unclosed = closing
+            return
         for domain, entry, sock in closing:
             sock.close()
             self.log.info('closed BMC of %s on %s:%s', domain,
@@ -319,8 +345,33 @@ class Server(object):
 
     # -- the loop -----------------------------------------------------------
 
+    def _watch(self, flags, finished):
+        """Wake the main loop whenever it might otherwise wait for ever.
+
+        pyghmi's wait (``_io_wait``) has no bound of its own: it returns
+        when the I/O thread answers. Were that thread gone, the main loop
+        would wait for ever, deaf to SIGTERM and SIGHUP (their handlers
+        only set flags). When the thread is gone or a stop was asked,
+        every waiter is woken, so :meth:`run` sees it.
+        """
+        while not finished.wait(WATCH_SECONDS):
+            if flags['stop'] or not self.io_alive():
+                for item in list(self._session.ioqueue):
+                    item[1].set()
+
     def run(self, flags):
         """Serve until ``flags['stop']``; rescan on ``flags['scan']``."""
+        finished = threading.Event()
+        watchdog = threading.Thread(target=self._watch,
+                                    args=(flags, finished), daemon=True,
+                                    name='tenks-bmc-watchdog')
+        watchdog.start()
+        try:
+            return self._serve(flags)
+        finally:
+            finished.set()
+
+    def _serve(self, flags):
         next_scan = 0
         while not flags['stop']:
             now = time.monotonic()

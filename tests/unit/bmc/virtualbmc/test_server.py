@@ -17,6 +17,7 @@ bound on 127.0.0.1; the IPMI protocol itself is covered by the functional
 tests with ipmitool.
 """
 
+import collections
 import json
 import logging
 import os
@@ -25,6 +26,7 @@ import shutil
 import socket
 import threading
 import time
+from unittest import mock
 
 from tenks.bmc.virtualbmc import entries
 from tenks.bmc.virtualbmc import server
@@ -170,6 +172,79 @@ class ServerTest(base.TestCase):
         bmc = self.status()['bmcs']['bad']
         self.assertEqual('error', bmc['status'])
         self.assertIn('bad config', bmc['error'])
+
+    def test_sockets_the_io_thread_may_hold_are_closed_later(self):
+        port = self.ports[0]
+        self.entry('n0', port)
+        self.server.scan()
+        shutil.rmtree(os.path.join(self.config_dir, 'n0'))
+        with mock.patch.object(self.server, '_turn', return_value=False):
+            self.server.scan()
+        self.assertEqual({}, self.server.served)
+        self.assertIn(port, self.bound(), 'closed while the thread may '
+                      'still select() on it')
+        self.server.scan()
+        self.wait_free(port)
+        self.assertTrue(self.server.io_alive())
+
+
+class _FakeIOModule(object):
+    """pyghmi's session module as the main loop sees it.
+
+    Its wait is pyghmi's own pattern: queue an event for the I/O thread
+    and wait for it without a bound. Nobody answers: the I/O thread is
+    stuck or gone.
+    """
+
+    def __init__(self, alive):
+        self.ioqueue = collections.deque()
+        self.waiting = threading.Event()
+        self.iothread = mock.Mock(is_alive=lambda: alive[0])
+        fake = self
+
+        class Session(object):
+            bmc_handlers = {}
+
+            @staticmethod
+            def wait_for_rsp(timeout):
+                evt = threading.Event()
+                fake.ioqueue.append((timeout, evt, None))
+                fake.waiting.set()
+                evt.wait()
+
+        self.Session = Session
+
+
+class WatchdogTest(base.TestCase):
+    """The main loop never waits for ever on pyghmi's I/O thread."""
+
+    def run_server(self, alive):
+        served = server.Server(
+            os.path.join(self.tmp, 'conf'), os.path.join(self.tmp, 's.json'),
+            logging.getLogger('test'))
+        real = served._session
+        self.addCleanup(setattr, served, '_session', real)
+        served._session = _FakeIOModule(alive)
+        flags = {'stop': False, 'scan': False}
+        result = []
+        loop = threading.Thread(
+            target=lambda: result.append(served.run(flags)), daemon=True)
+        loop.start()
+        self.assertTrue(served._session.waiting.wait(10))
+        return flags, loop, result
+
+    def test_a_dead_io_thread_ends_the_server(self):
+        alive = [True]
+        _flags, loop, result = self.run_server(alive)
+        alive[0] = False
+        loop.join(10)
+        self.assertEqual([1], result)
+
+    def test_stop_is_heard_while_waiting(self):
+        flags, loop, result = self.run_server([True])
+        flags['stop'] = True
+        loop.join(10)
+        self.assertEqual([0], result)
 
 
 class _Session(object):
