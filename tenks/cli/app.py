@@ -36,11 +36,15 @@ class _ErrorLog(logging.LoggerAdapter):
 
     This says what the error means to the user (:func:`errors.describe`),
     wherever it was raised: in the configuration, a command or clean-up.
+    The line is tenks' own words, secrets already masked where a value
+    is quoted, so the free-text masking of other records is not applied:
+    it would garble file names such as ``password-long.yaml``.
     """
 
     def process(self, msg, kwargs):
         if isinstance(msg, BaseException):
             msg = errors.describe(msg)
+            kwargs.setdefault('extra', {})[logs.DESCRIBED] = True
         return msg, kwargs
 
 

@@ -62,10 +62,20 @@ class OwnRecords(logging.Filter):
                 record.name == OWN or record.name.startswith(OWN + '.'))
 
 
+#: The attribute of a record holding the error line of a failed command.
+DESCRIBED = 'tenks_described_error'
+
+
 class MaskSecrets(logging.Filter):
-    """Mask passwords in log records, whatever logged them."""
+    """Mask passwords in log records, whatever logged them.
+
+    The error line of a failed command (marked :data:`DESCRIBED`) is left
+    as it is: tenks masks secret values where it quotes them.
+    """
 
     def filter(self, record):
+        if getattr(record, DESCRIBED, False):
+            return True
         if record.args:
             try:
                 record.msg = record.getMessage()

@@ -14,6 +14,7 @@
 
 import difflib
 
+from tenks import secrets
 from tenks.spec import errors
 from tenks.spec import schema
 
@@ -64,6 +65,9 @@ def _problems_for(error):
     kind = error.validator
     sch = error.schema if isinstance(error.schema, dict) else {}
     inst = error.instance
+    if (path and secrets.is_secret_key(path[-1]) and
+            isinstance(inst, (str, int, float)) and inst != ''):
+        inst = secrets.MASK     # say what is wrong without echoing it
     if kind == 'additionalProperties' and isinstance(inst, dict):
         known = set(sch.get('properties', {}))
         out = []

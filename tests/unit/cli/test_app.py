@@ -199,6 +199,14 @@ class AppTest(cli_base.CLITestCase):
                          % self.conf, err)
         self.assertFalse(os.path.exists(self.state_path))
 
+    def test_error_line_keeps_file_names_whole(self):
+        # Free-text password masking would turn this name into
+        # "password-x******"; the error line is tenks' own words.
+        spec = os.path.join(self.tmp, 'password-x.yaml')
+        code, _out, err = self.run_app('validate', '--spec', spec)
+        self.assertEqual(1, code)
+        self.assertIn(spec, err)
+
     def test_unknown_section_refused(self):
         self.add_conf('[libvrt]\nuri = x\n')
         code, _out, err = self.validate()

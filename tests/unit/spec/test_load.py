@@ -202,6 +202,18 @@ for _name, _text, _where, _what in bad_specs.BAD_SPECS:
             _make_test(_text, _where, _what))
 
 
+class SecretInErrorTest(base.TestCase):
+
+    def test_bad_password_is_not_echoed(self):
+        text = dict((b[0], b[1]) for b in bad_specs.BAD_SPECS)[
+            'bmc-password-long']
+        message = str(self.assertRaises(exception.SpecError, self.spec,
+                                        text))
+        self.assertIn("node_types.t0.bmc.password: '******' must be 1-20",
+                      message)
+        self.assertNotIn('pppp', message)
+
+
 class BadSpecCountTest(base.TestCase):
 
     def test_at_least_fifty(self):
