@@ -59,6 +59,20 @@ def free_udp_range(size):
     raise RuntimeError('no free UDP port range')
 
 
+def searchable(path):
+    """Let every user traverse the directories down to ``path``.
+
+    QEMU runs as its own user and must reach a pool under it, while pytest
+    makes its directories 0700 (and a pytest run started by a test, as the
+    Zuul job tests do, must not reset them: give it a ``--basetemp``).
+    """
+    while path != os.path.dirname(path):
+        mode = os.stat(path).st_mode
+        if not mode & 0o001:
+            os.chmod(path, (mode & 0o7777) | 0o001)
+        path = os.path.dirname(path)
+
+
 class TenksEnv(object):
     """One test's tenks: config file, state dir and unique names.
 
@@ -73,14 +87,7 @@ class TenksEnv(object):
         # with files from here can be found by it.
         self.root = os.path.join(base, self.token)
         os.makedirs(self.root)
-        # QEMU runs as its own user and must reach the pool (pytest makes
-        # its directories 0700): let others traverse up the tree.
-        path = self.root
-        while path != os.path.dirname(path):
-            mode = os.stat(path).st_mode
-            if not mode & 0o001:
-                os.chmod(path, (mode & 0o7777) | 0o001)
-            path = os.path.dirname(path)
+        searchable(self.root)
         root = self.root
         self.prefix = self.token          # node name prefix
         self.bridge_prefix = 'b%s' % self.token[1:]   # e.g. b1a2b

@@ -116,6 +116,7 @@ class Devstack(object):
 
 @pytest.fixture
 def devstack(tmp_path, libvirtd, ironic):  # noqa: F811
+    env_mod.searchable(str(tmp_path))
     stack = Devstack(str(tmp_path), ironic)
     run(['ip', 'link', 'add', stack.vm_bridge, 'type', 'bridge'])
     run(['ip', 'link', 'set', stack.vm_bridge, 'up'])

@@ -33,7 +33,11 @@ def test_run_and_post_playbooks(tmp_path):
     variables = dict(playbook.job_vars(JOB), zuul=zuul,
                      ansible_user_dir=home, ansible_user='root',
                      tenks_tox_workdir=workdir,
-                     tenks_tox_posargs='-k test_job_host_is_ready')
+                     # Its own base temporary directory: pytest makes
+                     # the shared one 0700 again, which QEMU's user could
+                     # then not traverse to this run's pools.
+                     tenks_tox_posargs='-k test_job_host_is_ready '
+                                       '--basetemp=%s' % (tmp_path / 'inner'))
     run = playbook.run('playbooks/tenks-functional/run.yaml',
                        str(tmp_path), variables)
     assert run.returncode == 0, run.output
