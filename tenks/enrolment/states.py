@@ -47,6 +47,13 @@ DELETABLE = (MANAGEABLE, ENROLL, 'adopt failed', AVAILABLE)
 #: Failures that ``manage`` recovers from before a delete.
 RECOVERABLE = ('clean failed', 'inspect failed')
 
+#: Ironic's failure states. Nothing moves a node out of them but a new
+#: request, yet some keep the target of the transition that failed
+#: (``deploy failed -> active``): they count as settled.
+FAILURES = ('deploy failed', 'clean failed', 'inspect failed',
+            'rescue failed', 'unrescue failed', 'adopt failed',
+            'service failed', 'error')
+
 #: Fields read while waiting.
 FIELDS = ('uuid', 'name', 'provision_state', 'target_provision_state',
           'last_error', 'maintenance', 'instance_uuid', 'reservation')
@@ -77,13 +84,16 @@ def failed(node, target):
     That is a failure state, ``error``, or back in ``enroll`` after a
     failed ``manage`` (its power credentials did not work).
     """
-    return (node.provision_state != target and
-            not node.target_provision_state)
+    return node.provision_state != target and is_stable(node)
 
 
 def is_stable(node):
-    """Whether the node is not in the middle of a transition."""
-    return not node.target_provision_state
+    """Whether the node is not in the middle of a transition.
+
+    A failure state counts as settled whatever target it keeps.
+    """
+    return (not node.target_provision_state or
+            node.provision_state in FAILURES)
 
 
 class Waiter(object):

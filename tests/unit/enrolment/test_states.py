@@ -136,3 +136,19 @@ class WaiterTest(base.TestCase):
                           node('manageable')]
         self.assertEqual('manageable',
                          ironic.waiter().settled().provision_state)
+
+    def test_a_failure_that_keeps_its_target_is_settled(self):
+        # Ironic leaves a failed deploy as "deploy failed -> active".
+        ironic = FakeIronic(node('deploying', 'active'), {})
+        ironic.pending = [node('deploy failed', 'active', 'boom')]
+        settled = ironic.waiter(timeout=600).settled()
+        self.assertEqual('deploy failed', settled.provision_state)
+        self.assertEqual(0.0, ironic.clock, 'waited on a failure')
+
+    def test_until_stops_at_a_failure_that_keeps_its_target(self):
+        ironic = FakeIronic(node('deploying', 'active'), {})
+        ironic.pending = [node('deploy failed', 'active', 'boom')]
+        err = self.assertRaises(states.NodeFailed,
+                                ironic.waiter(timeout=600).until, 'active')
+        self.assertIn('deploy failed', str(err))
+        self.assertEqual(0.0, ironic.clock)
