@@ -11,9 +11,10 @@
 # under the License.
 
 """What one tenks invocation works with: its configuration, settings,
-state store, plugin catalog and host agents. Built once by the CLI, passed
-down, and never changed by a run: a run's plugin drivers are bound to its
-hypervisors by :meth:`AppContext.plugins`.
+state store, plugin catalog, host agents and SSH session. Built once by
+the CLI, passed down, and never changed by a run: a run's plugin drivers
+are bound to its hypervisors by :meth:`AppContext.plugins`. The CLI closes
+it when the command ends, whatever the outcome (:meth:`AppContext.close`).
 """
 
 import functools
@@ -50,11 +51,35 @@ class AppContext(object):
     def store(self):
         return store_mod.StateStore(self.conf.state_file)
 
+    @functools.cached_property
+    def ssh(self):
+        """The :class:`tenks.hosts.sshsession.Session` of this invocation.
+
+        It writes nothing until a remote host is added (:meth:`reach`).
+        """
+        from tenks.hosts import sshsession
+        return sshsession.Session.from_conf(self.conf)
+
+    def reach(self, allocations):
+        """Learn how to reach the remote hosts of ``allocations``.
+
+        :param allocations: ``{name: {'libvirt_uri', 'host', 'ssh'...}}``.
+        :returns: the remote hosts, in order.
+        """
+        hosts = []
+        for info in (allocations or {}).values():
+            host = info.get('host')
+            if host:
+                self.ssh.add(host, info.get('libvirt_uri'), info.get('ssh'))
+                if host not in hosts:
+                    hosts.append(host)
+        return hosts
+
     def agent(self, host):
         """The :class:`tenks.hosts.base.HostAgent` of ``host``.
 
         ``host`` None is this host; one agent per host for the whole
-        invocation.
+        invocation. A remote host is reached as :meth:`reach` learnt.
         """
         with self._agents_lock:
             if host not in self._agents:
@@ -63,19 +88,27 @@ class AppContext(object):
                     self._agents[host] = local.LocalAgent()
                 else:
                     from tenks.hosts import ssh
-                    self._agents[host] = ssh.SSHAgent(host)
+                    self._agents[host] = ssh.SSHAgent(self.ssh, host)
             return self._agents[host]
 
     def plugins(self, allocations):
         """The plugin drivers of one run (close them when it ends).
 
         :param allocations: how to reach each hypervisor, ``{name:
-            {'libvirt_uri', 'host', 'pool_name'}}`` (from the state and
-            spec).
+            {'libvirt_uri', 'host', 'pool_name', 'ssh'}}`` (from the
+            state and spec).
         """
+        self.reach(allocations)
         contexts = hv_context.Contexts(allocations, self.conf.libvirt.uri,
-                                       self.agent)
+                                       self.agent, self.ssh.libvirt_uri)
         return plugins_mod.Plugins(self.conf, contexts, self.catalog)
 
     def close(self):
-        """Nothing is left open between runs; kept for the CLI's hook."""
+        """Close what the invocation opened.
+
+        Its SSH master connections and their private directory; nothing
+        when no host was remote.
+        """
+        session = self.__dict__.get('ssh')
+        if session is not None:
+            session.close()

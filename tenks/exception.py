@@ -129,6 +129,24 @@ class Interrupted(TenksError):
         super().__init__('\n'.join(lines))
 
 
+class HostsNotReady(TenksError):
+    """Remote hosts cannot be worked on; nothing was changed.
+
+    :param verdicts: the :class:`tenks.hosts.preflight.Verdict` of each
+        host that cannot, one line each.
+    :param checked: how many hosts were checked.
+    """
+
+    def __init__(self, verdicts, checked=None):
+        self.verdicts = list(verdicts)
+        lines = [str(v) for v in self.verdicts]
+        if len(lines) > 1:
+            lines = ['%d of %d hosts cannot be worked on; nothing was '
+                     'changed:' % (len(lines), checked or len(lines))] + [
+                '  %s' % line for line in lines]
+        super().__init__('\n'.join(lines))
+
+
 class PluginError(TenksError):
     """A plugin could not be loaded or refused an operation."""
 

@@ -125,20 +125,56 @@ def listing_state(ctx):
 
 
 def _allocations(spec, state):
-    """How to reach each hypervisor: the state's, the spec's over them."""
+    """How to reach each hypervisor: the state's, the spec's over them.
+
+    The spec also says how SSH reaches its hosts now: a hypervisor only
+    the state still records, on one of them, is reached the same way.
+    """
     out = {name: dict(info) for name, info in state.hypervisors.items()}
+    ssh = {}
     for hv in spec.hypervisors if spec is not None else ():
-        out[hv.name] = dict(out.get(hv.name) or {},
-                            libvirt_uri=hv.libvirt_uri, host=hv.host,
-                            pool_name=hv.pool_name)
+        reach = hv.reach
+        old = {k: v for k, v in (out.get(hv.name) or {}).items()
+               if k != 'ssh'}
+        out[hv.name] = dict(old, **reach)
+        if hv.host:
+            ssh.setdefault(hv.host, reach.get('ssh'))
+    for name, info in out.items():
+        host = info.get('host')
+        if host in ssh and spec.hypervisor(name) is None:
+            info.pop('ssh', None)
+            if ssh[host]:
+                info['ssh'] = ssh[host]
     return out
 
 
+def check_hosts(ctx, allocations):
+    """Stop unless every remote host of ``allocations`` can be worked on.
+
+    They are asked at once (:mod:`tenks.hosts.preflight`): each must
+    answer over SSH, take the key, have ``tenks-host-agent`` and run
+    this tenks' version. Nothing happens without a remote host.
+
+    :raises HostsNotReady: one line per host that cannot.
+    """
+    hosts = ctx.reach(allocations)
+    if hosts:
+        from tenks.hosts import preflight
+        preflight.require(ctx.ssh, hosts)
+
+
 @contextlib.contextmanager
-def _run(ctx, spec, state):
-    """The plugin drivers of one run, closed when it ends."""
-    plugins = ctx.plugins(_allocations(spec, state))
+def _run(ctx, spec, state, check=False):
+    """The plugin drivers of one run, closed when it ends.
+
+    :param check: first check the remote hosts (:func:`check_hosts`), for
+        the commands that plan changes.
+    """
+    allocations = _allocations(spec, state)
+    plugins = ctx.plugins(allocations)
     try:
+        if check:
+            check_hosts(ctx, allocations)
         yield plugins
     finally:
         plugins.close()
@@ -237,7 +273,7 @@ def deploy(ctx, spec_path, dry_run=False, refresh=True):
     spec = load_spec(ctx, spec_path)
     with _Locked(ctx, dry_run):
         state = _load_for(ctx, spec)
-        with _run(ctx, spec, state) as plugins:
+        with _run(ctx, spec, state, check=True) as plugins:
             plan = plan_deploy(ctx, spec, state, plugins, refresh=refresh)
             for warning in plan.warnings:
                 LOG.warning(warning)
@@ -265,7 +301,7 @@ def validate(ctx, spec_path, refresh=True):
     """
     spec = load_spec(ctx, spec_path)
     state = _load_for(ctx, spec)
-    with _run(ctx, spec, state) as plugins:
+    with _run(ctx, spec, state, check=True) as plugins:
         return spec, plan_deploy(ctx, spec, state, plugins, refresh=refresh)
 
 
@@ -284,7 +320,7 @@ def teardown(ctx, dry_run=False, refresh=True, forget_cloud=False):
     """
     with _Locked(ctx, dry_run) as locked:
         state = read_state(ctx)
-        with _run(ctx, None, state) as plugins:
+        with _run(ctx, None, state, check=True) as plugins:
             records = [r for r in state.resources.values()
                        if not (forget_cloud and _in_cloud(r))]
             observations = {}
@@ -471,27 +507,38 @@ def export(ctx, fmt):
     return exporter.export(cluster(ctx, state))
 
 
-def host_needs(ctx, spec_path=None):
+def host_needs(ctx, spec_path=None, spec=None):
     """``{host: Needs}``: what hosts must have (:mod:`tenks.hostsetup`).
 
     The hosts of the spec's hypervisors, or this host.
+
+    :param spec: the spec already loaded, instead of ``spec_path``.
     """
     from tenks.hostsetup import setup
-    if spec_path:
-        return setup.needs_from_spec(load_spec(ctx, spec_path), ctx.catalog)
+    if spec is None and spec_path:
+        spec = load_spec(ctx, spec_path)
+    if spec is not None:
+        return setup.needs_from_spec(spec, ctx.catalog)
     return setup.needs_from_settings(ctx.settings, ctx.catalog)
 
 
 def host_setup(ctx, spec_path=None, dry_run=False, report=None):
     """Set up the hosts (see :func:`host_needs`).
 
+    Remote hosts are checked first, all of them, before any is changed
+    (:func:`check_hosts`).
+
     :param report: called with ``(host name, step result)`` as each step
         ends.
     :returns: ``[(host name, [step results])]``.
+    :raises HostsNotReady: a remote host cannot be worked on.
     """
     from tenks.hostsetup import setup
+    spec = load_spec(ctx, spec_path) if spec_path else None
+    if spec is not None:
+        check_hosts(ctx, {hv.name: hv.reach for hv in spec.hypervisors})
     out = []
-    for host, needs in host_needs(ctx, spec_path).items():
+    for host, needs in host_needs(ctx, spec=spec).items():
         name = host or 'localhost'
         results = setup.setup_host(
             ctx.agent(host), needs, dry_run=dry_run,

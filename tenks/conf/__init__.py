@@ -20,7 +20,7 @@ can build as many independent ones as they like.
   ``list_opts`` (and ``problems`` for values that must go together):
   :mod:`.default`, :mod:`.libvirt`, :mod:`.network`, :mod:`.vbmc`,
   :mod:`.redfish`, :mod:`.ironic`, :mod:`.nova`,
-  :mod:`.filter_scheduler`.
+  :mod:`.filter_scheduler`, :mod:`.ssh`.
 * :mod:`.log` -- oslo.log's options (``[DEFAULT] debug``, ``log_file``...).
 * :mod:`.opts` -- ``list_opts()`` for oslo-config-generator.
 * :mod:`.checks` -- every value checked at start-up, named with its file.
@@ -46,11 +46,12 @@ from tenks.conf import log
 from tenks.conf import network
 from tenks.conf import nova
 from tenks.conf import redfish
+from tenks.conf import ssh
 from tenks.conf import vbmc
 from tenks import exception
 
 MODULES = (default, log, libvirt, network, vbmc, redfish, ironic, nova,
-           filter_scheduler)
+           filter_scheduler, ssh)
 
 PROJECT = 'tenks'
 

@@ -19,6 +19,7 @@ from tenks.conf import libvirt
 from tenks.conf import network
 from tenks.conf import nova
 from tenks.conf import redfish
+from tenks.conf import ssh
 from tenks.conf import vbmc
 
 
@@ -33,4 +34,5 @@ def list_opts():
         (ironic.group, ironic.list_opts()),
         (nova.group, nova.list_opts()),
         (filter_scheduler.group, filter_scheduler.list_opts()),
+        (ssh.group, ssh.list_opts()),
     ]

@@ -19,6 +19,10 @@ never run commands or touch the host directly; they ask the
 * :mod:`.base` -- the agent contract.
 * :mod:`.local` -- this host; :mod:`.ssh` -- a remote one, through
   :mod:`.agent_main` (``tenks-host-agent``) there.
+* :mod:`.sshconfig` -- one SSH identity per remote host, as an OpenSSH
+  client configuration that libvirt's ssh transport reads too;
+  :mod:`.sshsession` -- its files and master connections for one run;
+  :mod:`.preflight` -- whether every remote host can be worked on.
 * :mod:`.calls` -- which host-side functions a host runs, and how a call
   and its errors travel.
 * :mod:`.context` -- what a plugin knows about its hypervisor.

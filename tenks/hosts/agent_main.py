@@ -16,6 +16,10 @@ Reads ``{"function": ..., "kwargs": {...}}`` as JSON on standard input,
 calls that host-side function if the allow-list in
 :mod:`tenks.hosts.calls` has it, and writes the reply (``{"result": ...}``
 or ``{"error": ..., "type": ...}``) as JSON on standard output.
+
+``tenks-host-agent --version`` prints the tenks version, which must be the
+controller's (``tenks host setup``, ``deploy`` and ``teardown`` check it
+before they change anything, see :mod:`tenks.hosts.preflight`).
 """
 
 import json
@@ -24,9 +28,20 @@ import sys
 from tenks.hosts import calls
 
 
-def main(stdin=None, stdout=None):
+USAGE = 'usage: tenks-host-agent [--version] < request.json\n'
+
+
+def main(argv=None, stdin=None, stdout=None):
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv == ['--version']:
+        from tenks import version
+        stdout.write('%s\n' % version.release_string())
+        return 0
+    if argv:
+        sys.stderr.write(USAGE)
+        return 2
     try:
         request = json.loads(stdin.read())
         reply = calls.run(request['function'], request.get('kwargs'))

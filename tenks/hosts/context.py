@@ -29,12 +29,17 @@ class HypervisorContext(object):
     :ivar host: SSH destination of its host, or None for this host.
     :ivar agent: the :class:`tenks.hosts.base.HostAgent` for its host.
     :ivar pool_name: its storage pool, when the spec names one.
+    :ivar connect_uri: the URI libvirt opens, when it is not
+        ``libvirt_uri``: a remote one with this run's SSH set-up (see
+        :meth:`tenks.hosts.sshsession.Session.libvirt_uri`); never
+        recorded.
     """
     name: str
     libvirt_uri: str
     host: typing.Optional[str] = None
     agent: typing.Any = None
     pool_name: typing.Optional[str] = None
+    connect_uri: typing.Optional[str] = None
 
     @property
     def local(self):
@@ -50,20 +55,27 @@ class Contexts(object):
 
     :param allocations: ``{name: {'libvirt_uri', 'host', 'pool_name'}}``.
     :param agents: callable, host (None: this host) -> HostAgent.
+    :param connect: optional callable, ``(libvirt_uri, host)`` -> the URI
+        libvirt opens (see :attr:`HypervisorContext.connect_uri`).
     """
 
-    def __init__(self, allocations, default_uri, agents):
+    def __init__(self, allocations, default_uri, agents, connect=None):
         self._allocations = dict(allocations or {})
         self._default_uri = default_uri
         self._agents = agents
+        self._connect = connect
 
     def __call__(self, name):
         info = self._allocations.get(name) or {}
         host = info.get('host')
+        uri = info.get('libvirt_uri') or self._default_uri
+        connect_uri = None
+        if host and self._connect is not None:
+            connect_uri = self._connect(uri, host)
         return HypervisorContext(
-            name=name, libvirt_uri=info.get('libvirt_uri') or
-            self._default_uri, host=host, agent=self._agents(host),
-            pool_name=info.get('pool_name'))
+            name=name, libvirt_uri=uri, host=host, agent=self._agents(host),
+            pool_name=info.get('pool_name'),
+            connect_uri=connect_uri if connect_uri != uri else None)
 
 
 @functools.lru_cache(maxsize=1024)

@@ -14,37 +14,48 @@
 
 Commands are quoted with :func:`shlex.join` for the remote shell, so an
 argument list stays an argument list. Host-side functions run through the
-``tenks-host-agent`` command installed with tenks on the remote host, with
-JSON on standard input and output.
+host's ``tenks-host-agent`` (its ``agent_command``), with JSON on standard
+input and output.
+
+Every call goes through the run's :class:`tenks.hosts.sshsession.Session`
+(``ssh -F FILE HOST``): the host's identity, timeouts and master
+connection. At most ``[ssh] max_sessions`` calls run at once per host, so
+that the host's sshd never refuses a session on the master.
 """
 
 import json
 import shlex
 import subprocess
+import threading
 
 from tenks.hosts import base
 from tenks.hosts import calls
 
-SSH = ('ssh', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=10')
-
 
 class SSHAgent(base.HostAgent):
+    """Runs work on ``host`` over SSH.
 
-    def __init__(self, destination):
-        self.destination = destination
+    :param session: the run's :class:`tenks.hosts.sshsession.Session`.
+    :param host: the SSH destination, as the spec and state record it.
+    """
+
+    def __init__(self, session, host):
+        self.session = session
+        self.destination = host
+        self._slots = threading.BoundedSemaphore(
+            session.tuning.get('max_sessions') or 8)
 
     @property
     def name(self):
         return self.destination
 
     def _ssh(self, remote_argv, input=None, timeout=120):
-        argv = list(SSH) + [self.destination, '--', shlex.join(remote_argv)]
+        argv = self.session.argv(self.destination) + [
+            '--', shlex.join(remote_argv)]
         try:
-            # Its own session: a Ctrl-C at the terminal leaves a remote
-            # call to finish (see tenks.interrupts).
-            return subprocess.run(argv, input=input, capture_output=True,
-                                  text=True, timeout=timeout,
-                                  start_new_session=True)
+            with self._slots:
+                return self.session.runner(argv, input=input,
+                                           timeout=timeout)
         except subprocess.TimeoutExpired:
             raise base.CommandError(remote_argv, -1, '', 'timed out on %s'
                                     % self.destination)
@@ -62,15 +73,15 @@ class SSHAgent(base.HostAgent):
     def call(self, function, **kwargs):
         name = calls.name_of(function)
         request = json.dumps({'function': name, 'kwargs': kwargs})
-        proc = self._ssh(['tenks-host-agent'], input=request)
+        command = self.session.identity(self.destination).agent_command
+        proc = self._ssh([command], input=request)
         try:
             reply = json.loads(proc.stdout or '')
         except ValueError:
             reply = None
         if not isinstance(reply, dict):
-            raise base.CommandError(['tenks-host-agent', name],
-                                    proc.returncode, proc.stdout,
-                                    proc.stderr)
+            raise base.CommandError([command, name], proc.returncode,
+                                    proc.stdout, proc.stderr)
         if 'error' in reply:
             calls.raise_error(reply, self.destination)
         return reply.get('result')

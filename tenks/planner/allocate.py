@@ -65,9 +65,7 @@ def _hypervisor_allocations(spec, state):
                     i += 1
                 old[physnet] = i
                 used.add(i)
-        out[hv.name] = {'physnet_indices': old,
-                        'libvirt_uri': hv.libvirt_uri, 'host': hv.host,
-                        'pool_name': hv.pool_name}
+        out[hv.name] = dict({'physnet_indices': old}, **hv.reach)
     return out
 
 

@@ -192,7 +192,7 @@ def build(data, settings, source, base_dir, structural, catalog):
         used = {t.bmc_emulator for t in node_types.values()
                 if t is not None}
         hypervisors = hypervisors_mod.build(data, settings, catalog, used,
-                                            problems)
+                                            problems, base_dir)
     _check_mapped(node_types, hypervisors, problems)
 
     entries = []

@@ -16,10 +16,15 @@ Each hypervisor gets, per BMC emulator, its *site*: the emulator's options
 with the hypervisor's own spec keys applied (the emulator declares which
 keys it reads, see :class:`tenks.bmc.base.BMCEmulator`), so the planner
 never reads emulator options itself.
+
+A remote hypervisor's ``ssh`` key says how SSH reaches its host (one
+identity per host, for libvirt and tenks alike: see
+:mod:`tenks.hosts.sshconfig`); hypervisors on one host must agree on it.
 """
 
-import urllib.parse
+import os
 
+from tenks.hosts import sshconfig
 from tenks.spec import model
 from tenks.spec import sizes
 
@@ -70,11 +75,58 @@ def _defaults(catalog, settings, provider):
     return out
 
 
-def build(data, settings, catalog, used, problems):
+def _path(value, base_dir):
+    """A file path of the spec: ``~`` expanded, relative to the spec."""
+    return os.path.normpath(os.path.join(base_dir,
+                                         os.path.expanduser(value)))
+
+
+def _ssh(hv, path, host, uri, base_dir, problems):
+    """The hypervisor's ``ssh`` keys, paths made absolute and checked.
+
+    The destination, the libvirt URI and the ``ssh`` keys must not say
+    two things of the host (user, port, key).
+    """
+    raw = hv.get('ssh')
+    if raw is not None and host is None:
+        problems.add(path + ('ssh',), 'applies to a remote hypervisor '
+                                      'only: set host, or a remote '
+                                      'libvirt_uri')
+        return model.FrozenDict()
+    out = dict(raw or {})
+    for key in ('identity_file', 'known_hosts_file'):
+        if key in out:
+            out[key] = _path(out[key], base_dir)
+            if not os.path.isfile(out[key]):
+                problems.add(path + ('ssh', key), 'no such file: %s'
+                             % out[key])
+    for name, value in sorted(out.get('options', {}).items()):
+        problem = sshconfig.option_problem(name, value)
+        if problem:
+            problems.add(path + ('ssh', 'options', name), problem)
+    if host is not None:
+        for key, problem in sshconfig.conflicts(host, uri, out):
+            problems.add(path + (('ssh', key) if key in sshconfig.KEYS
+                                 else (key,)), problem)
+    return model.freeze(out)
+
+
+def _host(uri):
+    """The SSH destination a remote libvirt URI names, or None."""
+    parts = sshconfig.uri_parts(uri)
+    if not parts['hostname']:
+        return None
+    if parts['user']:
+        return '%s@%s' % (parts['user'], parts['hostname'])
+    return parts['hostname']
+
+
+def build(data, settings, catalog, used, problems, base_dir='.'):
     """The spec's hypervisors (the local host when it lists none).
 
     :param catalog: the :class:`tenks.plugins.Catalog` of plugin classes.
     :param used: names of the BMC emulators node types use.
+    :param base_dir: the spec's directory (relative paths start there).
     :returns: a tuple of :class:`tenks.spec.model.Hypervisor`.
     """
     emulators = catalog.emulators()
@@ -100,7 +152,8 @@ def build(data, settings, catalog, used, problems):
             uri = ('qemu+ssh://%s/system' % host) if host else (
                 defaults['libvirt_uri'])
         if host is None:
-            host = urllib.parse.urlparse(uri).netloc or None
+            host = _host(uri)
+        ssh = _ssh(hv, path, host, uri, base_dir, problems)
         memory, vcpus, disk = _capacity(hv, path, problems)
         fields = {k: hv.get(k, defaults.get(k)) for k in _DEFAULTED
                   if k in hv or k in defaults}
@@ -111,8 +164,9 @@ def build(data, settings, catalog, used, problems):
             memory_mb=memory, vcpus=vcpus, disk_bytes=disk,
             bmc_sites=model.freeze({
                 emulator: cls.site(settings, overrides[name])
-                for emulator, cls in emulators.items()}), **fields))
+                for emulator, cls in emulators.items()}), ssh=ssh, **fields))
     _check_bridges(hypervisors, problems)
+    _check_identities(hypervisors, problems)
     for emulator, cls in sorted(emulators.items()):
         cls.check_sites([(hv, hv.bmc_sites[emulator], overrides[hv.name])
                          for hv in hypervisors], emulator in used, problems)
@@ -137,6 +191,21 @@ def _check_bridges(hypervisors, problems):
                          'bridge_prefix' % (hv.name, hv.bridge_prefix,
                                             bridges[local]))
         bridges[local] = hv.name
+
+
+def _check_identities(hypervisors, problems):
+    """Hypervisors on one host reach it one way (one SSH identity)."""
+    seen = {}
+    for hv in hypervisors:
+        if hv.host is None:
+            continue
+        identity = sshconfig.resolve(hv.host, hv.libvirt_uri, hv.ssh)
+        first = seen.setdefault(hv.host, (hv.name, identity))
+        if first[1].settings() != identity.settings():
+            problems.add(('hypervisors', hv.name, 'ssh'),
+                         'hypervisor %s shares host %s with hypervisor %s '
+                         'but not its ssh settings; give both the same' % (
+                             hv.name, hv.host, first[0]))
 
 
 def check_ports(entries, node_types, hypervisors, emulators, problems):

@@ -188,6 +188,22 @@ class Hypervisor(object):
     #: BMC emulator -> its options on this hypervisor (its *site*, see
     #: :meth:`tenks.bmc.base.BMCEmulator.site`).
     bmc_sites: FrozenDict = dataclasses.field(default_factory=FrozenDict)
+    #: How SSH reaches its host: the spec's ``ssh`` keys, paths absolute
+    #: (see :mod:`tenks.hosts.sshconfig`); empty for defaults.
+    ssh: FrozenDict = dataclasses.field(default_factory=FrozenDict)
+
+    @property
+    def reach(self):
+        """How to reach it, as allocations and the state record it.
+
+        ``{'libvirt_uri', 'host', 'pool_name'}``, and ``'ssh'`` when the
+        spec says how SSH reaches its host.
+        """
+        out = {'libvirt_uri': self.libvirt_uri, 'host': self.host,
+               'pool_name': self.pool_name}
+        if self.ssh:
+            out['ssh'] = thaw(self.ssh)
+        return out
 
 
 @dataclasses.dataclass(frozen=True)

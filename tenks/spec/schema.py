@@ -165,6 +165,35 @@ FLAVOR = {
     },
 }
 
+#: A file on the tenks host: written into an OpenSSH configuration, so
+#: without double quotes, ``${`` or control characters.
+SSH_PATH = {'type': 'string', 'minLength': 1, 'maxLength': 4096,
+            'pattern': r'^(?!.*\$\{)[^\x00-\x1f\x7f"]*$',
+            'x-error': 'is not a file path OpenSSH can read (no double '
+                       'quotes, ${ or control characters)'}
+
+SSH = {
+    'type': 'object',
+    'additionalProperties': False,
+    'properties': {
+        'user': {'type': 'string', 'pattern': r'^[A-Za-z0-9_][A-Za-z0-9_.-]'
+                                              r'{0,63}$',
+                 'x-error': 'is not a user name (letters, digits, _ . -)'},
+        'port': PORT,
+        'identity_file': SSH_PATH,
+        'known_hosts_file': SSH_PATH,
+        'connect_timeout': {'type': 'integer', 'minimum': 1,
+                            'maximum': 3600},
+        # Names and values are checked with what OpenSSH allows.
+        'options': {'type': 'object', 'additionalProperties': {
+            'type': ['string', 'integer', 'boolean']}},
+        'agent_command': {'type': 'string', 'minLength': 1,
+                          'maxLength': 4096,
+                          'pattern': r'^[^\x00-\x1f\x7f]*$',
+                          'x-error': 'must not hold control characters'},
+    },
+}
+
 PHYSNET_MAPPINGS = {
     'type': 'object',
     'propertyNames': {'pattern': PHYSNET},
@@ -203,6 +232,7 @@ HYPERVISOR = {
         'ram_allocation_ratio': _RATIO,
         'cpu_allocation_ratio': _RATIO,
         'disk_allocation_ratio': _RATIO,
+        'ssh': SSH,
     },
 }
 

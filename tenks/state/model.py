@@ -141,7 +141,9 @@ class State(object):
     ``nodes`` maps node name to its allocation (uuid, type, hypervisor,
     NIC MACs, BMC port, ...) and a Tenks-style view of its shape.
     ``hypervisors`` maps hypervisor name to its allocations
-    (``physnet_indices``). ``resources`` maps resource key to
+    (``physnet_indices``) and how to reach it (``libvirt_uri``, ``host``,
+    ``pool_name``, and ``ssh`` when the spec says how SSH reaches its
+    host; absent from older state files). ``resources`` maps resource key to
     :class:`ResourceRecord`. ``last_run`` is the :class:`LastRun` of a
     run that did not complete, or None (absent from older state files:
     their runs completed, or the journal says otherwise).

@@ -90,13 +90,17 @@ _DEAD = ('VIR_ERR_SYSTEM_ERROR', 'VIR_ERR_RPC', 'VIR_ERR_NO_CONNECT',
 class Connection(object):
     """A lazily opened, reconnecting connection to ``uri``.
 
-    :param uri: the libvirt URI.
+    :param uri: the libvirt URI (as messages name it).
     :param opener: callable opening a URI (tests); ``libvirt.open`` by
         default.
+    :param open_uri: the URI opened, when not ``uri`` (a remote one with
+        the run's SSH set-up, see
+        :attr:`tenks.hosts.context.HypervisorContext.connect_uri`).
     """
 
-    def __init__(self, uri, opener=None):
+    def __init__(self, uri, opener=None, open_uri=None):
         self.uri = uri
+        self.open_uri = open_uri or uri
         self._opener = opener
         self._conn = None
         self._lock = threading.Lock()
@@ -104,10 +108,10 @@ class Connection(object):
     def _open(self):
         _quiet_errors()
         if self._opener is not None:
-            return self._opener(self.uri)
+            return self._opener(self.open_uri)
         libvirt = _libvirt()
         try:
-            return libvirt.open(self.uri)
+            return libvirt.open(self.open_uri)
         except libvirt.libvirtError as exc:
             raise exception.TenksError('cannot connect to libvirt at %s: %s'
                                        % (self.uri, exc))

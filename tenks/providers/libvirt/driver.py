@@ -124,7 +124,9 @@ class LibvirtProvider(base.Provider):
         uri = (hypervisor.libvirt_uri if hypervisor is not None and
                hypervisor.libvirt_uri else conf.libvirt.uri)
         self.name = hypervisor.name if hypervisor is not None else uri
-        self.connection = conn_mod.Connection(uri, opener=opener)
+        self.connection = conn_mod.Connection(
+            uri, opener=opener, open_uri=getattr(hypervisor, 'connect_uri',
+                                                 None))
         self.capabilities = capabilities.HostCapabilities(self.connection)
         self.images = images.ImageCache()
         self.storage = storage.Storage(self.name, conf.cluster_name,
@@ -383,8 +385,8 @@ class LibvirtProvider(base.Provider):
                                   offset=offset)
 
     def console_argv(self, record):
-        return ['virsh', '-c', self.hypervisor.libvirt_uri, 'console',
-                record.props['name']]
+        return ['virsh', '-c', self.hypervisor.connect_uri or
+                self.hypervisor.libvirt_uri, 'console', record.props['name']]
 
     # -- capacity ---------------------------------------------------------
 

@@ -224,6 +224,29 @@ BAD_SPECS = [
            'rc, boot_interface: redfish-virtual-media}\n'),
      'specs[0].ironic_config.boot_interface',
      'an IPMI BMC lacks: use ironic_driver redfish'),
+    ('ssh-local', _with('physnet_mappings:\n  physnet1: null\n',
+                        'hypervisors:\n  hv1:\n    ssh: {user: root}\n'
+                        '    physnet_mappings: {physnet1: null}\n'),
+     'hypervisors.hv1.ssh', 'applies to a remote hypervisor only'),
+    ('ssh-option-reserved', _with(
+        'physnet_mappings:\n  physnet1: null\n',
+        'hypervisors:\n  hv1:\n    host: hv1.example.com\n'
+        '    ssh: {options: {ControlPath: /tmp/x}}\n'
+        '    physnet_mappings: {physnet1: null}\n'),
+     'hypervisors.hv1.ssh.options.ControlPath', 'cannot be set here'),
+    ('ssh-key-missing', _with(
+        'physnet_mappings:\n  physnet1: null\n',
+        'hypervisors:\n  hv1:\n    host: hv1.example.com\n'
+        '    ssh: {identity_file: no-such-key}\n'
+        '    physnet_mappings: {physnet1: null}\n'),
+     'hypervisors.hv1.ssh.identity_file', 'no such file'),
+    ('ssh-two-users', _with(
+        'physnet_mappings:\n  physnet1: null\n',
+        'hypervisors:\n  hv1:\n    host: stack@hv1.example.com\n'
+        '    libvirt_uri: "qemu+ssh://root@hv1.example.com/system"\n'
+        '    physnet_mappings: {physnet1: null}\n'),
+     'hypervisors.hv1.libvirt_uri', 'logs in as root but host logs in as '
+     'stack'),
     ('bmc-password-long', _with('vcpus: 1\n', 'vcpus: 1\n    bmc: '
                                 '{password: ' + 'p' * 30 + '}\n'),
      'node_types.t0.bmc.password', 'must be 1-20'),
@@ -244,5 +267,6 @@ BAD_CONFIGS = [
     ('cluster-name', '[DEFAULT]\ncluster_name = "a b;c"\n', 'cluster_name'),
     ('cpu-custom', '[libvirt]\ncpu_mode = custom\n', 'cpu_mode'),
     ('tls-half', '[redfish]\ntls_cert = /x.pem\n', 'tls_cert'),
+    ('ssh-timeout', '[ssh]\nconnect_timeout = 0\n', 'connect_timeout'),
     ('syntax', '[DEFAULT\nstate_file = x\n', 'Invalid section'),
 ]
