@@ -10,7 +10,8 @@
 #   tools/install-deps.sh test     also what the test suite needs: the
 #                                  clients the tests speak with (ipmitool,
 #                                  ssh, systemd-analyze for the units
-#                                  tenks writes), tox, a standalone
+#                                  tenks writes), sshd for the multihost
+#                                  tests' extra hosts, tox, a standalone
 #                                  Ironic and Zuul (for its config
 #                                  schema), each in its
 #                                  own venv under /opt/tenks-test, and
@@ -30,10 +31,10 @@ iproute2 procps"
 dnf_packages="python3-devel gcc git pkgconf libvirt-devel iproute procps-ng"
 if [ "$mode" = test ]; then
     apt_packages="$apt_packages ipmitool openssh-client bash-completion busybox-static cpio
-genisoimage isolinux syslinux-common grub-efi-amd64-bin grub-common mtools
+openssh-server genisoimage isolinux syslinux-common grub-efi-amd64-bin grub-common mtools
 dnsmasq-base systemd"
     dnf_packages="$dnf_packages ipmitool openssh-clients bash-completion busybox cpio
-genisoimage syslinux grub2-efi-x64-modules grub2-tools-extra mtools
+openssh-server genisoimage syslinux grub2-efi-x64-modules grub2-tools-extra mtools
 dnsmasq kernel-core systemd"
 fi
 
