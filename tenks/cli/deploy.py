@@ -18,6 +18,7 @@ from cliff import lister
 
 from tenks.cli import base
 from tenks.cli import plan_output
+from tenks.cli import spec_options
 
 LOG = logging.getLogger(__name__)
 
@@ -31,8 +32,7 @@ class Deploy(base.TenksCommand, lister.Lister):
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
-        parser.add_argument('--spec', required=True, metavar='FILE',
-                            help='Cluster spec (YAML).')
+        spec_options.add_arguments(parser)
         parser.add_argument('--dry-run', action='store_true',
                             help='Show what would change; change nothing.')
         parser.add_argument('--no-refresh', dest='refresh',
@@ -44,7 +44,8 @@ class Deploy(base.TenksCommand, lister.Lister):
 
     def take_action(self, parsed_args):
         from tenks import workflow
-        outcome = workflow.deploy(self.app.context, parsed_args.spec,
+        outcome = workflow.deploy(self.app.context,
+                                  spec_options.sources(parsed_args),
                                   dry_run=parsed_args.dry_run,
                                   refresh=parsed_args.refresh)
         plan = outcome.plan

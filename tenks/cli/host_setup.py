@@ -17,6 +17,7 @@ import logging
 from cliff import lister
 
 from tenks.cli import base
+from tenks.cli import spec_options
 
 LOG = logging.getLogger(__name__)
 
@@ -35,12 +36,11 @@ class HostSetup(base.TenksCommand, lister.Lister):
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
-        parser.add_argument('--spec', metavar='FILE',
-                            help='Cluster spec (YAML) naming the '
-                                 'hypervisors, bridge type and node '
-                                 'architectures to set up for. Default: '
-                                 'this host, with the configured bridge '
-                                 'type.')
+        spec_options.add_arguments(
+            parser, spec_required=False,
+            spec_help='Cluster spec (YAML) naming the hypervisors, bridge '
+                      'type and node architectures to set up for. Default: '
+                      'this host, with the configured bridge type.')
         parser.add_argument('--dry-run', action='store_true',
                             help='Only check; list what would be done.')
         return parser
@@ -59,7 +59,8 @@ class HostSetup(base.TenksCommand, lister.Lister):
             rows.append((name, result.step, result.status, result.detail))
 
         try:
-            workflow.host_setup(self.app.context, parsed_args.spec,
+            workflow.host_setup(self.app.context,
+                                spec_options.sources(parsed_args),
                                 dry_run=parsed_args.dry_run, report=report)
         except steps.StepFailed as exc:
             # The steps done so far, the failed one last, then the error.

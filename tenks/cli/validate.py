@@ -16,6 +16,7 @@ from cliff import show
 
 from tenks.cli import base
 from tenks.cli import columns
+from tenks.cli import spec_options
 
 
 class Validate(base.TenksCommand, show.ShowOne):
@@ -29,8 +30,7 @@ class Validate(base.TenksCommand, show.ShowOne):
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
-        parser.add_argument('--spec', required=True, metavar='FILE',
-                            help='Cluster spec (YAML).')
+        spec_options.add_arguments(parser)
         parser.add_argument('--no-refresh', dest='refresh',
                             action='store_false',
                             help='Do not check what exists (libvirt, links, '
@@ -40,7 +40,8 @@ class Validate(base.TenksCommand, show.ShowOne):
 
     def take_action(self, parsed_args):
         from tenks import workflow
-        spec, plan = workflow.validate(self.app.context, parsed_args.spec,
+        spec, plan = workflow.validate(self.app.context,
+                                       spec_options.sources(parsed_args),
                                        refresh=parsed_args.refresh)
         per_hv = {}
         for node in plan.nodes.values():
@@ -59,4 +60,6 @@ class Validate(base.TenksCommand, show.ShowOne):
             ('warnings', columns.ListColumn(list(spec.warnings) +
                                             list(plan.warnings))),
         ]
+        if parsed_args.inventory:
+            data.insert(1, ('inventory', parsed_args.inventory))
         return tuple(zip(*data))

@@ -10,19 +10,30 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""Read a spec file into a validated :class:`tenks.spec.model.ClusterSpec`."""
+"""Read a spec file into a validated :class:`tenks.spec.model.ClusterSpec`.
 
+Its hypervisors may come from a Tenks (Ansible) inventory instead
+(:class:`Sources`, :mod:`tenks.spec.inventory`).
+"""
+
+import dataclasses
 import os
+import typing
 
 from tenks import exception
 from tenks.spec import build
 from tenks.spec import errors
+from tenks.spec import inventory as inventory_mod
 from tenks.spec import schema
 from tenks.spec import structure
 from tenks.spec import yamlfile
 
 
-def _read(path):
+def read_text(path):
+    """The text of the spec file at ``path``.
+
+    :raises SpecError: when it cannot be read or is not UTF-8 text.
+    """
     try:
         with open(path, 'rb') as f:
             raw = f.read(yamlfile.MAX_BYTES + 1)
@@ -36,12 +47,47 @@ def _read(path):
             (), 'not UTF-8 text (byte %d)' % exc.start)])
 
 
+@dataclasses.dataclass(frozen=True)
+class Sources(object):
+    """A spec file and the Tenks (Ansible) inventory of its hypervisors.
+
+    What ``--spec FILE --inventory FILE`` name; :func:`load_spec` takes
+    it wherever it takes a spec path. Either may be None (not both): a
+    spec without hypervisors, or an inventory alone (no nodes).
+    """
+    spec: typing.Optional[str] = None
+    inventory: typing.Optional[str] = None
+
+    def __str__(self):
+        return self.spec or self.inventory
+
+
+def _with_inventory(document, data, keys, inventory, source):
+    """``data`` with the inventory's hypervisors; the :class:`Merged`.
+
+    :param keys: the keys the spec file sets: they win over the
+        inventory's variables of the same name.
+    :param inventory: its path, or an :class:`inventory.Found`.
+    """
+    if 'hypervisors' in data:
+        raise exception.SpecError(source, [errors.Problem(
+            ('hypervisors',), 'hypervisors come from the inventory %s: '
+            'drop this section, or --inventory' % (
+                getattr(inventory, 'path', inventory)),
+            line=document.line_of(('hypervisors',)) if document else None)])
+    if not isinstance(inventory, inventory_mod.Found):
+        inventory = inventory_mod.read(inventory)
+    return inventory_mod.merge(data, inventory, spec_keys=keys)
+
+
 def parse_spec(text, settings, source='<spec>', base_dir='.',
-               catalog=None):
+               catalog=None, inventory=None):
     """Validate spec ``text``; raise :class:`SpecError` with every problem.
 
     :param catalog: the :class:`tenks.plugins.Catalog` of plugin classes
         (default: the installed ones).
+    :param inventory: a Tenks (Ansible) inventory giving the hypervisors:
+        its path, or what :func:`tenks.spec.inventory.read` found there.
     :returns: a :class:`tenks.spec.model.ClusterSpec`.
     """
     if catalog is None:
@@ -64,21 +110,46 @@ def parse_spec(text, settings, source='<spec>', base_dir='.',
         warnings.append('ignoring Tenks (Ansible) settings that tenks sets '
                         'in its configuration file instead: %s'
                         % ', '.join(ignored))
+    keys = set(data)
     data = {k: v for k, v in data.items() if k not in ignored}
+    merged = None
+    if inventory is not None:
+        merged = _with_inventory(document, data, keys, inventory, source)
+        data = merged.data
+        warnings.extend(merged.warnings)
+        problems = problems + merged.problems
     _drop_nulls(data)
     structural = structure.check(data, catalog)
     spec, semantic = build.build(data, settings, source, base_dir,
                                  structural, catalog)
     problems = problems + structural + list(semantic)
     if problems:
-        for problem in problems:
-            if problem.line is None:
-                problem.line = document.line_of(problem.path)
-        problems.sort(key=lambda p: (p.line or 0, str(p)))
-        raise exception.SpecError(source, problems)
+        _raise(problems, document, source, merged)
     if warnings:
         spec = spec.__class__(**dict(spec.__dict__, warnings=tuple(warnings)))
     return spec
+
+
+def _raise(problems, document, source, merged):
+    """Raise the :class:`SpecError` of ``problems``, each with its line.
+
+    Those about what the inventory gave name its host and variable.
+    """
+    if merged is not None:
+        problems = [merged.explain(p) for p in problems]
+    from_inventory = [isinstance(p, inventory_mod.InventoryProblem)
+                      for p in problems]
+    for problem in problems:
+        if problem.line is None and not isinstance(
+                problem, inventory_mod.InventoryProblem):
+            problem.line = document.line_of(problem.path)
+    if all(from_inventory):
+        # The inventory's own: its file heads the message.
+        source = merged.path
+        for problem in problems:
+            problem.named = False
+    problems.sort(key=lambda p: (p.line or 0, str(p)))
+    raise exception.SpecError(source, problems)
 
 
 def _drop_nulls(data):
@@ -97,8 +168,19 @@ def _drop_nulls(data):
 
 
 def load_spec(path, settings, catalog=None):
-    """Read and validate the spec file at ``path``."""
-    text = _read(path)
+    """Read and validate the spec file at ``path``.
+
+    :param path: the spec's path, or :class:`Sources` (a spec and an
+        inventory).
+    """
+    inventory = None
+    if isinstance(path, Sources):
+        path, inventory = path.spec, path.inventory
+    if path is None:
+        return parse_spec('', settings, source=inventory,
+                          base_dir=os.getcwd(), catalog=catalog,
+                          inventory=inventory)
+    text = read_text(path)
     return parse_spec(text, settings, source=path,
                       base_dir=os.path.dirname(os.path.abspath(path)),
-                      catalog=catalog)
+                      catalog=catalog, inventory=inventory)
