@@ -100,8 +100,9 @@ def _ssh_failure(identity, stderr):
 
 
 def _install_advice(version):
-    return ('install tenks %s there (python3 -m venv %s && %s/bin/pip '
-            'install tenks==%s)' % (version, VENV, VENV, version))
+    return ('install tenks %s there, from a checkout of the same commit '
+            '(python3 -m venv %s && %s/bin/pip install -c '
+            'upper-constraints.txt .)' % (version, VENV, VENV))
 
 
 def verdict(identity, proc, version):

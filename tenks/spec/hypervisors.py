@@ -22,6 +22,7 @@ identity per host, for libvirt and tenks alike: see
 :mod:`tenks.hosts.sshconfig`); hypervisors on one host must agree on it.
 """
 
+import ipaddress
 import os
 
 from tenks.hosts import sshconfig
@@ -163,7 +164,9 @@ def build(data, settings, catalog, used, problems, base_dir='.'):
             physnet_mappings=model.freeze(mappings),
             memory_mb=memory, vcpus=vcpus, disk_bytes=disk,
             bmc_sites=model.freeze({
-                emulator: cls.site(settings, overrides[name])
+                emulator: _remote_site(cls, cls.site(settings,
+                                                     overrides[name]),
+                                       host, overrides[name])
                 for emulator, cls in emulators.items()}), ssh=ssh, **fields))
     _check_bridges(hypervisors, problems)
     _check_identities(hypervisors, problems)
@@ -171,6 +174,28 @@ def build(data, settings, catalog, used, problems, base_dir='.'):
         cls.check_sites([(hv, hv.bmc_sites[emulator], overrides[hv.name])
                          for hv in hypervisors], emulator in used, problems)
     return tuple(hypervisors)
+
+
+def _remote_site(cls, site, host, own):
+    """A remote host's BMCs listen on its address, not its loopback.
+
+    A loopback BMC address (the default ``127.0.0.1``) on a remote host
+    is out of reach of this host and of Ironic, and would name the same
+    address as the local BMCs: unless the hypervisor sets its own, its
+    BMCs listen on the host's address (``host`` without the user).
+    """
+    if host is None:
+        return site
+    for key, option in cls.hypervisor_options.items():
+        if option != 'address' or key in own or not site.get(option):
+            continue
+        try:
+            loopback = ipaddress.ip_address(site[option]).is_loopback
+        except ValueError:
+            loopback = site[option] == 'localhost'
+        if loopback:
+            site = dict(site, **{option: host.rpartition('@')[2]})
+    return site
 
 
 #: Hypervisor fields a spec may set, or a plugin default.

@@ -76,13 +76,16 @@ def searchable(path):
 class TenksEnv(object):
     """One test's tenks: config file, state dir and unique names.
 
-    :ivar token: a short unique string (``t`` + 4 hex digits) in every
-        name this environment's clusters use.
+    :ivar token: a short unique string (``t``, 3 hex digits and a
+        letter) in every name this environment's clusters use.
     """
 
     def __init__(self, base, domain_type='qemu', bridge_type='linuxbridge',
                  extra_conf='', ipmi_ports=20):
-        self.token = 't%04x' % random.randrange(0x10000)
+        # Ends with a letter: node names append an index, and a name may
+        # not end in too many digits.
+        self.token = 't%03x%s' % (random.randrange(0x1000),
+                                  random.choice('abcdef'))
         # The token is in every path too, so emulator processes started
         # with files from here can be found by it.
         self.root = os.path.join(base, self.token)

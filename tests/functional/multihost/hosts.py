@@ -461,9 +461,13 @@ class RemoteHost(object):
                '%s %s %s\n' % (self.address, kind, key), 0o600)
         _write(os.path.join(ssh_dir, 'sshd_config'), SSHD_CONFIG % {
             'name': self.name, 'address': self.address}, 0o644)
+        # The controller imports tenks, and its metadata (the version),
+        # from the repository; the agent must too, not the virtualenv's
+        # install metadata, which is older after a commit.
         _write(os.path.join(self.directory, 'sbin', 'tenks-host-agent'),
                '#!/bin/sh\n# The controller virtualenv\'s agent.\n'
-               'exec %s "$@"\n' % shlex.quote(AGENT), 0o755)
+               'PYTHONPATH=%s exec %s "$@"\n' % (
+                   shlex.quote(REPO), shlex.quote(AGENT)), 0o755)
         _write(self.ssh_command_file,
                '#!/bin/sh\n# ssh to %s, as libvirt\'s command=.\n'
                'exec ssh %s "$@"\n' % (self.name, shlex.join(

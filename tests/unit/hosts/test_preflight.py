@@ -124,8 +124,9 @@ class VerdictTest(Base):
         self.assertEqual(
             'host noagent: tenks-host-agent not found (bash: line 1: '
             'tenks-host-agent: command not found); install tenks 1.2.3 '
-            'there (python3 -m venv /opt/tenks-venv && '
-            '/opt/tenks-venv/bin/pip install tenks==1.2.3) and set '
+            'there, from a checkout of the same commit (python3 -m venv '
+            '/opt/tenks-venv && /opt/tenks-venv/bin/pip install -c '
+            'upper-constraints.txt .) and set '
             'agent_command: /opt/tenks-venv/bin/tenks-host-agent in its '
             'hypervisor\'s ssh key (or [ssh] agent_command)', found)
 

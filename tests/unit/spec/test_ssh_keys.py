@@ -116,6 +116,23 @@ class SSHKeysTest(base.TestCase):
         # The destination is user@host; the port is the URI's.
         self.assertEqual('root@hv1', hv.host)
 
+    def test_remote_bmcs_listen_on_the_hosts_address(self):
+        # The default loopback address would be out of reach of this
+        # host and Ironic, and the same as the local BMCs'.
+        local, plain, user, own = self.hypervisors('''
+          local: {}
+          plain: {host: 10.0.0.2}
+          user: {libvirt_uri: "qemu+ssh://root@hv3:2222/system"}
+          own: {host: hv4, ipmi_address: 127.0.0.1, redfish_address: "::1"}
+        ''')
+        sites = {hv.name: (hv.bmc_sites['virtualbmc']['address'],
+                           hv.bmc_sites['sushy_tools']['address'])
+                 for hv in (local, plain, user, own)}
+        self.assertEqual({'local': ('127.0.0.1', '127.0.0.1'),
+                          'plain': ('10.0.0.2', '10.0.0.2'),
+                          'user': ('hv3', 'hv3'),
+                          'own': ('127.0.0.1', '::1')}, sites)
+
     def test_local_hypervisor_has_no_ssh(self):
         self.assertIn('line 7: hypervisors.hv1.ssh: applies to a remote '
                       'hypervisor only', self.problems('''
