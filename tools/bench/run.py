@@ -41,6 +41,7 @@ BENCHMARKS = {
     'enrolment': ('enrolment.py', []),
     'scale': ('scale.py', []),
     'boot': ('boot.py', []),
+    'multihost': ('multihost.py', ['--hosts', '3', '--nodes', '10']),
 }
 
 
