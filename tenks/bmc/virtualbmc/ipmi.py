@@ -27,14 +27,41 @@ IPMITOOL = 'ipmitool'
 TIMEOUT = 1
 RETRIES = 3
 POWER_WAIT = 30
+#: How long a command is tried again while the BMC does not let a session
+#: be opened: a BMC busy serving others (all of a host's BMCs may share one
+#: process) can miss ipmitool's few tries, as Ironic knows (it retries such
+#: failures for [ipmi] command_retry_timeout, 60 s by default).
+SESSION_RETRY_SECONDS = 15
+#: ipmitool's words for a session it could not open.
+RETRYABLE = ('Unable to establish IPMI v2 / RMCP+ session',
+             'insufficient resources for session', 'Node busy')
 
 
 class IPMIError(Exception):
     """The BMC did not answer, refused the credentials or the command."""
 
 
-def ipmitool(address, port, username, password, *command, timeout=60):
-    """Run one ipmitool command against a BMC; returns its output."""
+def ipmitool(address, port, username, password, *command, timeout=60,
+             retry_for=SESSION_RETRY_SECONDS, sleep=time.sleep,
+             clock=time.monotonic):
+    """Run one ipmitool command against a BMC; returns its output.
+
+    A command that failed to open a session (:data:`RETRYABLE`) is run
+    again for ``retry_for`` seconds.
+    """
+    deadline = clock() + retry_for
+    while True:
+        try:
+            return _ipmitool_once(address, port, username, password,
+                                  command, timeout)
+        except IPMIError as exc:
+            if (not any(r in str(exc) for r in RETRYABLE) or
+                    clock() >= deadline):
+                raise
+        sleep(0.5)
+
+
+def _ipmitool_once(address, port, username, password, command, timeout):
     argv = [IPMITOOL, '-I', 'lanplus', '-H', str(address), '-p', str(port),
             '-U', username, '-E', '-N', str(TIMEOUT), '-R', str(RETRIES)]
     argv += list(command)

@@ -186,10 +186,14 @@ def test_version_is_pbrs(tmp_path):
     proc = subprocess.run([TENKS, '--version'], capture_output=True,
                           text=True)
     assert proc.returncode == 0
+    # Outside the checkout, as the tenks command runs: python -c puts the
+    # working directory first on sys.path, where a tenks.egg-info left by
+    # an older build would answer instead of the installed metadata.
     pbr = subprocess.run(
         [sys.executable, '-c', 'import pbr.version; print(pbr.version.'
          'VersionInfo("tenks").release_string())'],
-        capture_output=True, text=True, check=True).stdout.strip()
+        capture_output=True, text=True, check=True,
+        cwd=str(tmp_path)).stdout.strip()
     assert proc.stdout == 'tenks %s\n' % pbr
     assert pbr == importlib.metadata.version('tenks')
     # A checkout between releases is a .devN version, as pbr says.
