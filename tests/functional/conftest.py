@@ -49,27 +49,19 @@ def ovs(root):
     daemons.ensure_ovs()
 
 
-def _env(tmp_path, **kwargs):
-    env = env_mod.TenksEnv(str(tmp_path), **kwargs)
-    yield env
-    env.tenks('teardown', check=False)
-    leaks = env_mod.sweep(env.token)
-    assert not leaks, 'left behind: %s' % ', '.join(leaks)
-
-
 @pytest.fixture
 def tenks_env(tmp_path, libvirtd):
     """A private tenks environment (Linux bridges).
 
     It is torn down and swept for leaks afterwards.
     """
-    yield from _env(tmp_path)
+    yield from env_mod.managed(tmp_path)
 
 
 @pytest.fixture
 def tenks_env_ovs(tmp_path, libvirtd, ovs):
     """Like tenks_env, with Open vSwitch (netdev datapath) bridges."""
-    yield from _env(tmp_path, bridge_type='openvswitch')
+    yield from env_mod.managed(tmp_path, bridge_type='openvswitch')
 
 
 @pytest.fixture

@@ -191,6 +191,19 @@ def _run(argv):
     return subprocess.run(argv, capture_output=True, text=True)
 
 
+def managed(tmp_path, **kwargs):
+    """A :class:`TenksEnv` for a fixture to yield from.
+
+    It is torn down afterwards (also after a failure) and swept: nothing
+    of it may be left.
+    """
+    env = TenksEnv(str(tmp_path), **kwargs)
+    yield env
+    env.tenks('teardown', check=False)
+    leaks = sweep(env.token)
+    assert not leaks, 'left behind: %s' % ', '.join(leaks)
+
+
 def sweep(token, uris=('qemu:///system',)):
     """Remove anything carrying ``token``; return what was found.
 

@@ -123,6 +123,14 @@ class Cluster(object):
             raise RuntimeError('tenks %s failed' % ' '.join(argv))
         return round(time.perf_counter() - start, 3)
 
+    def close(self):
+        """Tear the cluster down (best effort after a failure), clean up."""
+        try:
+            self.tenks('teardown')
+        except Exception:  # noqa - best effort after a failure
+            pass
+        self.cleanup()
+
     def cleanup(self):
         if self.keepalive is not None:
             self.keepalive.close()
@@ -145,11 +153,7 @@ def bench(args, count):
         result['teardown_s'] = cluster.tenks('teardown')
         return result
     finally:
-        try:
-            cluster.tenks('teardown')
-        except Exception:  # noqa - best effort after a failure
-            pass
-        cluster.cleanup()
+        cluster.close()
 
 
 def main(argv=None):

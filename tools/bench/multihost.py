@@ -116,11 +116,7 @@ def bench(args, layout, lab=None):
         result.update(measure(cluster, count, args.repeat, lab))
         return result
     finally:
-        try:
-            cluster.tenks('teardown')
-        except Exception:  # noqa - best effort after a failure
-            pass
-        cluster.cleanup()
+        cluster.close()
 
 
 def main(argv=None):

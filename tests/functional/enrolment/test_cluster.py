@@ -47,12 +47,8 @@ def tenks_env(tmp_path, libvirtd):
 
     The filter scheduler would count other tests' VMs against this host.
     """
-    env = env_mod.TenksEnv(str(tmp_path), extra_conf=(
+    yield from env_mod.managed(tmp_path, extra_conf=(
         '\n[DEFAULT]\nscheduler = round_robin\n'))
-    yield env
-    env.tenks('teardown', check=False)
-    leaks = env_mod.sweep(env.token)
-    assert not leaks, 'left behind: %s' % ', '.join(leaks)
 
 
 def test_deploy_enrols_nodes_ironic_powers_them_teardown_empties(

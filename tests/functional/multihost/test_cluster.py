@@ -91,12 +91,8 @@ def env(tmp_path, libvirtd, remote_hosts):
     Torn down afterwards (also after a failure); then nothing of it may
     be left here (swept) or on the hosts (the conftest's leak check).
     """
-    env = env_mod.TenksEnv(str(tmp_path), extra_conf=(
+    yield from env_mod.managed(tmp_path, extra_conf=(
         '\n[DEFAULT]\nscheduler = round_robin\n'))
-    yield env
-    env.tenks('teardown', check=False)
-    leaks = env_mod.sweep(env.token)
-    assert not leaks, 'left behind: %s' % ', '.join(leaks)
 
 
 def _domains(host, env):
