@@ -106,9 +106,17 @@ class AppContext(object):
     def close(self):
         """Close what the invocation opened.
 
-        Its SSH master connections and their private directory; nothing
-        when no host was remote.
+        Its serving host agents, SSH master connections and their private
+        directory; nothing when no host was remote.
         """
+        with self._agents_lock:
+            agents, self._agents = list(self._agents.values()), {}
+        # The agents' input closed first, then the masters (their channels
+        # end with them), then the agents reaped: no waiting in turn.
+        for agent in agents:
+            agent.close(wait=False)
         session = self.__dict__.get('ssh')
         if session is not None:
             session.close()
+        for agent in agents:
+            agent.close()

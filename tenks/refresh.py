@@ -14,10 +14,13 @@
 
 Records are grouped by kind, driver and hypervisor so each plugin is asked
 once per group, in bulk: one libvirt domain listing, one link dump, one
-Ironic node list.
+Ironic node list. Each hypervisor's groups are asked in turn, and the
+hypervisors (and the cloud) at once: a cluster over several hosts is
+refreshed in the time of its slowest host, not the sum.
 """
 
 import collections
+import concurrent.futures
 
 from oslo_log import log as logging
 
@@ -27,9 +30,31 @@ from tenks import observation as observation_mod
 LOG = logging.getLogger(__name__)
 
 
-def observe(plugins, records, strict=True):
+def _observe_lane(plugins, groups):
+    """Observe the groups of one hypervisor in turn.
+
+    :returns: ``(observations, {(driver, hypervisor): error})``.
+    """
+    out, failures = {}, {}
+    for (kind, driver_name, hypervisor), recs in groups:
+        where = (driver_name, hypervisor)
+        if where in failures:
+            continue
+        sample = next(iter(recs.values()))
+        try:
+            driver = plugins.driver(sample)
+            out.update(driver.observe(kind, list(recs.values())))
+        except exception.TenksError as exc:
+            failures[where] = str(exc)
+        except Exception as exc:  # noqa - any plugin failure stops the plan
+            failures[where] = '%s: %s' % (type(exc).__name__, exc)
+    return out, failures
+
+
+def observe(plugins, records, strict=True, max_workers=8):
     """Observe ``records`` (an iterable of ResourceRecord).
 
+    :param max_workers: hypervisors asked at once, at most.
     :param strict: raise when a plugin cannot look; otherwise log a
         warning and leave its records unknown (for ``tenks status``).
     :returns: dict of key to Observation; keys a plugin leaves out are
@@ -44,20 +69,25 @@ def observe(plugins, records, strict=True):
     for record in records:
         groups.setdefault((record.kind, record.driver, record.hypervisor),
                           {})[record.key] = record
+    lanes = collections.OrderedDict()
+    for key, recs in groups.items():
+        lanes.setdefault(key[2], []).append((key, recs))
     out = {}
-    failures = collections.OrderedDict()
-    for (kind, driver_name, hypervisor), recs in groups.items():
-        where = (driver_name, hypervisor)
-        if where in failures:
-            continue
-        sample = next(iter(recs.values()))
-        try:
-            driver = plugins.driver(sample)
-            out.update(driver.observe(kind, list(recs.values())))
-        except exception.TenksError as exc:
-            failures[where] = str(exc)
-        except Exception as exc:  # noqa - any plugin failure stops the plan
-            failures[where] = '%s: %s' % (type(exc).__name__, exc)
+    found = {}
+    workers = max(1, min(int(max_workers or 1), len(lanes)))
+    if workers == 1:
+        results = [_observe_lane(plugins, lane) for lane in lanes.values()]
+    else:
+        with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+            results = list(pool.map(
+                lambda lane: _observe_lane(plugins, lane), lanes.values()))
+    for seen, failed in results:
+        out.update(seen)
+        found.update(failed)
+    # One line per place, in the order the records came.
+    failures = collections.OrderedDict(
+        (where, found[where]) for where in
+        dict.fromkeys((d, hv) for (_k, d, hv) in groups) if where in found)
     lines = ['%s%s: %s' % (name, ' on %s' % hv if hv else '', error)
              for (name, hv), error in failures.items()]
     if lines and not strict:

@@ -148,33 +148,35 @@ def _allocations(spec, state):
     return out
 
 
-def check_hosts(ctx, allocations):
+def check_hosts(ctx, allocations, skip=()):
     """Stop unless every remote host of ``allocations`` can be worked on.
 
     They are asked at once (:mod:`tenks.hosts.preflight`): each must
     answer over SSH, take the key, have ``tenks-host-agent`` and run
     this tenks' version. Nothing happens without a remote host.
 
+    :param skip: hosts not to ask (forgotten ones).
     :raises HostsNotReady: one line per host that cannot.
     """
-    hosts = ctx.reach(allocations)
+    hosts = [h for h in ctx.reach(allocations) if h not in skip]
     if hosts:
         from tenks.hosts import preflight
-        preflight.require(ctx.ssh, hosts)
+        preflight.require(ctx.ssh, hosts, agents=ctx.agent)
 
 
 @contextlib.contextmanager
-def _run(ctx, spec, state, check=False):
+def _run(ctx, spec, state, check=False, skip_hosts=()):
     """The plugin drivers of one run, closed when it ends.
 
     :param check: first check the remote hosts (:func:`check_hosts`), for
         the commands that plan changes.
+    :param skip_hosts: hosts the check leaves out.
     """
     allocations = _allocations(spec, state)
     plugins = ctx.plugins(allocations)
     try:
         if check:
-            check_hosts(ctx, allocations)
+            check_hosts(ctx, allocations, skip_hosts)
         yield plugins
     finally:
         plugins.close()
@@ -214,19 +216,20 @@ class _Locked(object):
 def _facts(plugins, spec):
     """Each hypervisor's capacity, as its provider reports it.
 
-    Capacity is a hint: a hypervisor that cannot say is left out, with a
-    warning.
+    Capacity is a hint: a hypervisor that cannot say is left out.
+
+    :returns: ``(facts, warnings)``: the warnings say which could not.
     """
-    out = {}
+    out, warnings = {}, []
     for hv in spec.hypervisors:
         try:
             driver = plugins.driver_for('tenks.providers', hv.provider,
                                         hv.name)
             out[hv.name] = driver.host_facts()
         except Exception as exc:  # noqa - capacity is a hint
-            LOG.warning('could not read the capacity of hypervisor %s: %s',
-                        hv.name, exc)
-    return out
+            warnings.append('could not read the capacity of hypervisor '
+                            '%s: %s' % (hv.name, exc))
+    return out, warnings
 
 
 def plan_deploy(ctx, spec, state, plugins, refresh=True):
@@ -238,9 +241,9 @@ def plan_deploy(ctx, spec, state, plugins, refresh=True):
     the plan before anything is touched.
     """
     seed = state.seed or pysecrets.token_hex(16)
-    facts = None
+    facts, unread = None, []
     if allocate.needs_placement(spec, state):
-        facts = _facts(plugins, spec)
+        facts, unread = _facts(plugins, spec)
     scheduler = plugins.scheduler(spec.settings.scheduler)
     desired = reconcile.desired_state(spec, state, seed, scheduler,
                                       ctx.catalog, facts)
@@ -250,10 +253,15 @@ def plan_deploy(ctx, spec, state, plugins, refresh=True):
         records = list(state.resources.values()) + [
             r for k, r in desired.resources.items()
             if k not in state.resources]
-        observations = refresh_mod.observe(plugins, records)
+        observations = refresh_mod.observe(plugins, records,
+                                           max_workers=ctx.conf.max_workers)
         refresh_mod.refuse_unrecorded(observations, records, state,
                                       spec.settings.cluster_name,
                                       ctx.store.path)
+    # Only now: a hypervisor that cannot be reached at all stops the
+    # refresh with its one line, and its capacity is no news then.
+    for warning in unread:
+        LOG.warning(warning)
     plan = reconcile.deploy_plan(state, desired, observations)
     from tenks.spec import images as spec_images
     spec_images.check(spec, plan)
@@ -310,28 +318,70 @@ def _in_cloud(record):
     return kinds.namespace(record.kind) == 'tenks.enrolment'
 
 
-def teardown(ctx, dry_run=False, refresh=True, forget_cloud=False):
+def forgotten_hypervisors(state, names):
+    """The hypervisors of ``state`` that ``names`` forget.
+
+    :param names: hypervisor names or their hosts (SSH destinations).
+    :returns: ``(hypervisor names, hosts)``, sets.
+    :raises TenksError: a name that is no remote hypervisor or host of
+        the cluster.
+    """
+    hypervisors, hosts = set(), set()
+    for name in names:
+        found = {hv: info for hv, info in state.hypervisors.items()
+                 if name in (hv, (info or {}).get('host'))}
+        if not found:
+            raise exception.TenksError(
+                '--forget-host %s: no hypervisor of the cluster is %s or '
+                'on %s (its hypervisors: %s)' % (
+                    name, name, name, ', '.join(sorted(state.hypervisors))
+                    or 'none'))
+        local = sorted(hv for hv, info in found.items()
+                       if not (info or {}).get('host'))
+        if local:
+            raise exception.TenksError(
+                '--forget-host %s: hypervisor %s is this host; only a '
+                'remote host can be forgotten' % (name, local[0]))
+        hypervisors.update(found)
+        hosts.update(info['host'] for info in found.values())
+    # A host is forgotten whole: every hypervisor on it.
+    hypervisors.update(hv for hv, info in state.hypervisors.items()
+                       if (info or {}).get('host') in hosts)
+    return hypervisors, hosts
+
+
+def teardown(ctx, dry_run=False, refresh=True, forget_cloud=False,
+             forget_hosts=()):
     """Remove everything the state records.
 
     :param forget_cloud: do not reach the cloud: forget the Ironic nodes,
         flavors and Placement waits tenks made instead of deleting them,
         and remove only what lives on the hypervisors (for a cloud that is
         going away with its database, as in DevStack's unstack).
+    :param forget_hosts: remote hosts gone for good (hypervisor names or
+        hosts): do not reach them, and forget what tenks made on them
+        (see :func:`forgotten_hypervisors`); the rest is removed.
     """
+    from tenks import observation
     with _Locked(ctx, dry_run) as locked:
         state = read_state(ctx)
-        with _run(ctx, None, state, check=True) as plugins:
-            records = [r for r in state.resources.values()
-                       if not (forget_cloud and _in_cloud(r))]
+        gone, gone_hosts = forgotten_hypervisors(state, forget_hosts)
+        hosts = sorted({(info or {}).get('host') for info in
+                        state.hypervisors.values()} - {None} - gone_hosts)
+        with _run(ctx, None, state, check=True,
+                  skip_hosts=gone_hosts) as plugins:
+            forgotten = {
+                key for key, r in state.resources.items()
+                if (forget_cloud and _in_cloud(r)) or r.hypervisor in gone}
+            records = [r for k, r in state.resources.items()
+                       if k not in forgotten]
             observations = {}
             if refresh and records:
                 from tenks import refresh as refresh_mod
-                observations = refresh_mod.observe(plugins, records)
-            if forget_cloud:
-                from tenks import observation
-                for key, record in state.resources.items():
-                    if _in_cloud(record):
-                        observations[key] = observation.ABSENT
+                observations = refresh_mod.observe(
+                    plugins, records, max_workers=ctx.conf.max_workers)
+            for key in forgotten:
+                observations[key] = observation.ABSENT
             plan = reconcile.teardown_plan(state, observations or None)
             outcome = Outcome(plan, dry_run=dry_run, nodes=len(state.nodes))
             if dry_run or not ctx.store.exists():
@@ -342,17 +392,27 @@ def teardown(ctx, dry_run=False, refresh=True, forget_cloud=False):
             locked.remove = True
     if locked.remove:
         # The lock file is gone too now: leave no empty directory behind.
-        _remove_empty_dirs(ctx.conf.run_dir, os.path.dirname(ctx.store.path))
+        _remove_empty_dirs(ctx, hosts)
     return outcome
 
 
-def _remove_empty_dirs(*paths):
-    """Remove directories tenks made, if nothing is left in them."""
-    for path in paths:
+def _remove_empty_dirs(ctx, hosts):
+    """Remove the directories tenks made, if nothing is left in them.
+
+    Here: the run directory and the state file's; on each remote host in
+    ``hosts``: its run directory.
+    """
+    from tenks.hosts import base as host_base
+    from tenks.hosts import files
+    files.remove_empty_dirs([ctx.conf.run_dir,
+                             os.path.dirname(ctx.store.path)])
+    for host in hosts:
         try:
-            os.rmdir(path)
-        except OSError:
-            pass
+            ctx.agent(host).call(files.remove_empty_dirs,
+                                 paths=[ctx.conf.run_dir])
+        except (exception.TenksError, host_base.CommandError) as exc:
+            LOG.warning('could not remove the empty run directory %s on '
+                        '%s: %s', ctx.conf.run_dir, host, exc)
 
 
 # -- reading the cluster ----------------------------------------------------
@@ -367,7 +427,8 @@ def status(ctx):
     from tenks import refresh as refresh_mod
     with _run(ctx, None, state) as plugins:
         observations = refresh_mod.observe(plugins, state.resources.values(),
-                                           strict=False)
+                                           strict=False,
+                                           max_workers=ctx.conf.max_workers)
     records = sorted(state.resources.values(),
                      key=lambda r: (kinds.rank(r.kind), r.name))
     return [(record, observations.get(record.key)) for record in records]

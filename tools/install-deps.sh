@@ -32,10 +32,10 @@ dnf_packages="python3-devel gcc git pkgconf libvirt-devel iproute procps-ng"
 if [ "$mode" = test ]; then
     apt_packages="$apt_packages ipmitool openssh-client bash-completion busybox-static cpio
 openssh-server genisoimage isolinux syslinux-common grub-efi-amd64-bin grub-common mtools
-dnsmasq-base systemd"
+dnsmasq-base systemd iptables"
     dnf_packages="$dnf_packages ipmitool openssh-clients bash-completion busybox cpio
 openssh-server genisoimage syslinux grub2-efi-x64-modules grub2-tools-extra mtools
-dnsmasq kernel-core systemd"
+dnsmasq kernel-core systemd iptables"
 fi
 
 sudo_cmd=""

@@ -46,6 +46,18 @@ class Teardown(base.TenksCommand, lister.Lister):
                                  'hypervisors. For a cloud that is going '
                                  'away with its database (DevStack\'s '
                                  'unstack).')
+        parser.add_argument('--forget-host', metavar='HOST',
+                            action='append', default=[],
+                            dest='forget_hosts',
+                            help='A remote host that is gone for good: do '
+                                 'not contact it, and forget what tenks '
+                                 'made on it (domains, volumes, bridges, '
+                                 'BMCs) instead of removing it; the rest '
+                                 'of the cluster, its Ironic nodes '
+                                 'included, is removed as usual. HOST is '
+                                 'a hypervisor\'s name or its host (every '
+                                 'hypervisor on that host is forgotten). '
+                                 'Repeat for more hosts.')
         plan_output.add_long_argument(parser)
         return parser
 
@@ -54,7 +66,8 @@ class Teardown(base.TenksCommand, lister.Lister):
         outcome = workflow.teardown(self.app.context,
                                     dry_run=parsed_args.dry_run,
                                     refresh=parsed_args.refresh,
-                                    forget_cloud=parsed_args.forget_cloud)
+                                    forget_cloud=parsed_args.forget_cloud,
+                                    forget_hosts=parsed_args.forget_hosts)
         if not outcome.changed:
             LOG.info('Nothing to tear down.')
         elif outcome.dry_run:

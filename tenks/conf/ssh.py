@@ -58,8 +58,11 @@ opts = [
     cfg.IntOpt('max_sessions',
                default=8,
                min=1,
-               help='Host calls tenks runs at once over the master '
-                    'connection of one host. Keep it below the host sshd\'s '
+               help='SSH sessions tenks has open at once over the master '
+                    'connection of one host: its serving host agents '
+                    '(tenks-host-agent --serve, one per host call running '
+                    'at once) and one-shot commands together. Keep it '
+                    'below the host sshd\'s '
                     'MaxSessions (10 by default), which counts libvirt\'s '
                     'session too; OpenSSH opens a connection of its own '
                     'for each session refused.'),

@@ -63,6 +63,13 @@ class HostAgent(object, metaclass=abc.ABCMeta):
             raised them on the host.
         """
 
+    def close(self, wait=True):
+        """Let go of what the agent holds open (the end of a run).
+
+        :param wait: wait for it to end; without, only start ending it
+            (call again with ``wait`` to reap it).
+        """
+
     @property
     @abc.abstractmethod
     def name(self):

@@ -37,6 +37,7 @@ HOST_MODULES = (
     'tenks.bmc.sushy.host',
     'tenks.providers.libvirt.hostside',
     'tenks.hosts.access',
+    'tenks.hosts.files',
 )
 
 #: Exceptions that keep their type across an agent (name -> class).

@@ -15,6 +15,8 @@
 A daemon's directory is mode 0700 and its files 0600: they hold BMC
 passwords. Changes to one directory are serialised by a lock file in it,
 for threads (the executor runs actions at once) and processes alike.
+Once a cluster is gone, :func:`remove_empty_dirs` removes the directories
+left empty (on every host it used).
 """
 
 import contextlib
@@ -26,11 +28,31 @@ import shutil
 
 from tenks import faults
 from tenks import fileio
+from tenks.hosts import calls
 
 LOCK_FILE = '.lock'
 STAMP_FILE = 'started.json'
 #: Crash point: a private directory partly removed.
 REMOVE_STEP = 'private-dir:partly-removed'
+
+
+@calls.exposed
+def remove_empty_dirs(paths):
+    """Remove those of ``paths`` that are empty directories.
+
+    Anything else (a directory with something in it, a file, nothing)
+    is left as it is.
+
+    :returns: the paths removed.
+    """
+    removed = []
+    for path in paths:
+        try:
+            os.rmdir(path)
+        except OSError:
+            continue
+        removed.append(path)
+    return removed
 
 
 def makedirs(path):

@@ -12,11 +12,14 @@
 
 """Whether every remote host can be worked on, before anything changes.
 
-One SSH call per host (``AGENT --version``) says whether the host answers,
-takes the key, is known, has ``tenks-host-agent`` and runs this tenks'
-version. Hosts are asked at once, so a host that does not answer costs
-one connect timeout, however many there are; the call also opens the
-host's master connection that the run then shares. ``tenks host setup``,
+One SSH call per host says whether the host answers, takes the key, is
+known, has ``tenks-host-agent`` and runs this tenks' version: the start of
+the host's serving agent (its greeting names its version), which the run
+then keeps for its calls (:mod:`tenks.hosts.channel`), or, without an
+agent to give it to, ``AGENT --version``. Hosts are asked at once, so a
+host that does not answer costs one connect timeout, however many there
+are; the call also opens the host's master connection that the run then
+shares. ``tenks host setup``,
 ``deploy``, ``validate`` and ``teardown`` stop on the verdicts, with one
 line per host naming it and the cause.
 """
@@ -26,9 +29,11 @@ import dataclasses
 import re
 import shlex
 import subprocess
+import types
 import typing
 
 from tenks import exception
+from tenks.hosts import channel as channel_mod
 
 #: Seconds a check may take beyond the host's connect timeout (login, and
 #: the agent's Python starting).
@@ -138,13 +143,44 @@ def verdict(identity, proc, version):
     return Verdict(host, version=found)
 
 
-def check(session, host, version, runner=None):
+def _greet(identity, agent, version):
+    """The :class:`Verdict` of starting ``agent``'s serving agent.
+
+    A host found ready keeps the agent for the run's calls.
+    """
+    try:
+        channel = agent.open_channel()
+    except channel_mod.ChannelError as exc:
+        if exc.returncode == -1:
+            return Verdict(identity.host, 'timeout (%s)' % exc)
+        proc = types.SimpleNamespace(
+            returncode=1 if exc.returncode is None else exc.returncode,
+            stdout=exc.stdout, stderr=exc.stderr)
+        return verdict(identity, proc, version)
+    except OSError as exc:
+        return Verdict(identity.host, 'cannot run ssh: %s' % exc)
+    found = channel.greeting.get('tenks')
+    result = verdict(identity, types.SimpleNamespace(
+        returncode=0, stdout=found if isinstance(found, str) else '',
+        stderr=''), version)
+    if result.ok:
+        agent.adopt(channel)
+    else:
+        channel.close()
+    return result
+
+
+def check(session, host, version, runner=None, agent=None):
     """Check one host: its :class:`Verdict`.
 
     :param session: the run's :class:`tenks.hosts.sshsession.Session`.
     :param runner: runs the ssh command (the session's by default).
+    :param agent: the host's :class:`tenks.hosts.ssh.SSHAgent`: start its
+        serving agent instead of asking ``AGENT --version``.
     """
     identity = session.identity(host)
+    if agent is not None:
+        return _greet(identity, agent, version)
     argv = session.argv(host) + ['--', shlex.join(
         [identity.agent_command, '--version'])]
     limit = identity.connect_timeout + GRACE
@@ -158,8 +194,12 @@ def check(session, host, version, runner=None):
     return verdict(identity, proc, version)
 
 
-def check_all(session, hosts, version=None, runner=None):
-    """Check ``hosts`` at once: their verdicts, in the order given."""
+def check_all(session, hosts, version=None, runner=None, agents=None):
+    """Check ``hosts`` at once: their verdicts, in the order given.
+
+    :param agents: the run's agent of a host (``agents(host)``), to keep
+        each ready host's serving agent (see :func:`check`).
+    """
     hosts = list(dict.fromkeys(h for h in hosts if h))
     if not hosts:
         return []
@@ -169,16 +209,17 @@ def check_all(session, hosts, version=None, runner=None):
     with concurrent.futures.ThreadPoolExecutor(
             min(len(hosts), MAX_AT_ONCE)) as pool:
         return list(pool.map(
-            lambda host: check(session, host, version, runner), hosts))
+            lambda host: check(session, host, version, runner,
+                               agents(host) if agents else None), hosts))
 
 
-def require(session, hosts, version=None, runner=None):
+def require(session, hosts, version=None, runner=None, agents=None):
     """Check ``hosts``; raise unless every one can be worked on.
 
     :raises HostsNotReady: one line per host that cannot.
     :returns: the verdicts.
     """
-    verdicts = check_all(session, hosts, version, runner)
+    verdicts = check_all(session, hosts, version, runner, agents)
     failed = [v for v in verdicts if not v.ok]
     if failed:
         raise exception.HostsNotReady(failed, len(verdicts))

@@ -118,18 +118,31 @@ def descendants(pid):
     return [c.pid for c in children if is_alive(c.pid)]
 
 
+def _pid_namespace(pid):
+    """The PID namespace of ``pid`` (``pid:[inode]``), or None."""
+    try:
+        return os.readlink('/proc/%s/ns/pid' % pid)
+    except OSError:
+        return None
+
+
 def find_by_args(*args):
     """Live pids whose command line holds every one of ``args``.
 
-    Each of ``args`` must be a whole argument.
+    Each of ``args`` must be a whole argument. Processes of another PID
+    namespace (a container's, or another host's on this machine) are
+    left out: their daemons are not this host's, even with the same
+    command line.
     """
     wanted = set(args)
     me = os.getpid()
+    mine = _pid_namespace(me)
     found = []
     for proc in psutil.process_iter(['cmdline', 'status']):
         info = proc.info
         if (proc.pid != me and info['status'] not in _DEAD and
-                wanted <= set(info['cmdline'] or ())):
+                wanted <= set(info['cmdline'] or ()) and
+                _pid_namespace(proc.pid) in (mine, None)):
             found.append(Pid.of(proc))
     return sorted(found)
 

@@ -13,23 +13,32 @@
 """Running work on a remote hypervisor host over SSH.
 
 Commands are quoted with :func:`shlex.join` for the remote shell, so an
-argument list stays an argument list. Host-side functions run through the
-host's ``tenks-host-agent`` (its ``agent_command``), with JSON on standard
-input and output.
+argument list stays an argument list. Host-side functions run in the
+host's ``tenks-host-agent --serve`` (its ``agent_command``): a process
+that serves the run's calls one after another over one SSH channel
+(:mod:`tenks.hosts.channel`), so a call costs a round trip, not a
+connection and a Python start-up on the host.
 
-Every call goes through the run's :class:`tenks.hosts.sshsession.Session`
+Every command goes through the run's :class:`tenks.hosts.sshsession.Session`
 (``ssh -F FILE HOST``): the host's identity, timeouts and master
-connection. At most ``[ssh] max_sessions`` calls run at once per host, so
-that the host's sshd never refuses a session on the master.
+connection. At most ``[ssh] max_sessions`` sessions are open at once per
+host (serving agents and one-shot commands), so that the host's sshd never
+refuses a session on the master.
 """
 
-import json
 import shlex
 import subprocess
-import threading
 
+from tenks import exception
 from tenks.hosts import base
 from tenks.hosts import calls
+from tenks.hosts import channel as channel_mod
+
+#: Seconds a serving agent may take to greet, beyond the connect timeout
+#: (the login, and Python starting on the host).
+GREETING_GRACE = 20
+#: Seconds a host-side function may take.
+CALL_TIMEOUT = 120
 
 
 class SSHAgent(base.HostAgent):
@@ -42,18 +51,21 @@ class SSHAgent(base.HostAgent):
     def __init__(self, session, host):
         self.session = session
         self.destination = host
-        self._slots = threading.BoundedSemaphore(
-            session.tuning.get('max_sessions') or 8)
+        self._pool = channel_mod.Pool(
+            self._open, session.tuning.get('max_sessions') or 8)
 
     @property
     def name(self):
         return self.destination
 
-    def _ssh(self, remote_argv, input=None, timeout=120):
-        argv = self.session.argv(self.destination) + [
+    def _command(self, remote_argv):
+        return self.session.argv(self.destination) + [
             '--', shlex.join(remote_argv)]
+
+    def _ssh(self, remote_argv, input=None, timeout=120):
+        argv = self._command(remote_argv)
         try:
-            with self._slots:
+            with self._pool.slot():
                 return self.session.runner(argv, input=input,
                                            timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -70,18 +82,65 @@ class SSHAgent(base.HostAgent):
                                     proc.stderr)
         return proc.returncode, proc.stdout, proc.stderr
 
+    # -- the serving agent ------------------------------------------------
+
+    @property
+    def _agent_argv(self):
+        return [self.session.identity(self.destination).agent_command,
+                '--serve']
+
+    def open_channel(self):
+        """Start a serving agent on the host: its :class:`Channel`.
+
+        :raises ChannelError: it ended or did not greet in time (the
+            host check reads why from its exit status and standard error).
+        """
+        identity = self.session.identity(self.destination)
+        return channel_mod.Channel(self._command(self._agent_argv),
+                                   identity.connect_timeout +
+                                   GREETING_GRACE)
+
+    def _open(self):
+        try:
+            channel = self.open_channel()
+        except channel_mod.ChannelError as exc:
+            raise base.CommandError(self._agent_argv, exc.returncode,
+                                    exc.stdout, exc.stderr)
+        version = channel.greeting.get('tenks')
+        from tenks import version as version_mod
+        if version != version_mod.release_string():
+            channel.close()
+            raise exception.TenksError(
+                'host %s: tenks-host-agent is tenks %s, this is tenks %s '
+                '(tenks host setup checks hosts)' % (
+                    self.destination, version,
+                    version_mod.release_string()))
+        return channel
+
+    def adopt(self, channel):
+        """Serve later calls with ``channel`` (a host check opened it)."""
+        self._pool.add(channel)
+
     def call(self, function, **kwargs):
         name = calls.name_of(function)
-        request = json.dumps({'function': name, 'kwargs': kwargs})
-        command = self.session.identity(self.destination).agent_command
-        proc = self._ssh([command], input=request)
+        channel = self._pool.acquire()
+        broken = True
         try:
-            reply = json.loads(proc.stdout or '')
-        except ValueError:
-            reply = None
-        if not isinstance(reply, dict):
-            raise base.CommandError([command, name], proc.returncode,
-                                    proc.stdout, proc.stderr)
+            reply = channel.request({'function': name, 'kwargs': kwargs},
+                                    CALL_TIMEOUT)
+            broken = False
+        except channel_mod.ChannelError as exc:
+            if exc.returncode == -1:
+                raise base.CommandError(self._agent_argv + [name], -1, '',
+                                        'timed out on %s' %
+                                        self.destination)
+            raise base.CommandError(self._agent_argv + [name],
+                                    exc.returncode, exc.stdout, exc.stderr)
+        finally:
+            self._pool.release(channel, broken=broken)
         if 'error' in reply:
             calls.raise_error(reply, self.destination)
         return reply.get('result')
+
+    def close(self, wait=True):
+        self._pool.close(wait)

@@ -29,6 +29,7 @@ once idle for ``[ssh] control_persist`` seconds. When no hypervisor is
 remote, nothing is written.
 """
 
+import concurrent.futures
 import dataclasses
 import os
 import shutil
@@ -217,9 +218,14 @@ class Session(object):
         if directory is None:
             return
         config = os.path.join(directory, CONFIG)
-        for identity in identities:
-            self._exit([self._ssh, '-F', config, '-O', 'exit',
-                        identity.alias])
+        exits = [[self._ssh, '-F', config, '-O', 'exit', identity.alias]
+                 for identity in identities]
+        if len(exits) > 1:
+            with concurrent.futures.ThreadPoolExecutor(
+                    min(len(exits), 32)) as pool:
+                list(pool.map(self._exit, exits))
+        elif exits:
+            self._exit(exits[0])
         # Masters opened under another user or port (a libvirt URI may
         # name its own) have sockets of their own.
         for name in sorted(os.listdir(directory)):

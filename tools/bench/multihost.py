@@ -21,7 +21,9 @@ libvirtd), and runs the whole ``tenks`` CLI in a subprocess on
 one NIC on an isolated physnet, IPMI BMCs on the host), then on as many
 nodes on this host alone. Prints one JSON object per layout: seconds per
 phase, and for the remote layout the SSH connections the hosts accepted
-per phase (sshd's log).
+per phase (sshd's log) and how long a no-op takes to fail when one host
+drops every packet to its SSH port (``silent_s``, the hosts'
+``connect_timeout`` being 10 s).
 
     python tools/bench/multihost.py --hosts 3 --nodes 10
 """
@@ -29,7 +31,9 @@ per phase (sshd's log).
 import argparse
 import json
 import os
+import subprocess
 import sys
+import time
 import types
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(
@@ -83,14 +87,38 @@ def accepted(lab):
     return total
 
 
+def silent(cluster, spec, host):
+    """Seconds a no-op deploy takes to fail with ``host`` silent."""
+    host.silence()
+    try:
+        start = time.perf_counter()
+        proc = subprocess.run(
+            [sys.executable, '-m', 'tenks.cli.app', '--config-file',
+             cluster.conf, '-q', 'deploy', '--spec', spec],
+            capture_output=True, text=True)
+        took = round(time.perf_counter() - start, 3)
+    finally:
+        host.unsilence()
+    if proc.returncode != 1 or host.address not in proc.stderr:
+        raise RuntimeError('a silent host was not reported:\n%s'
+                           % proc.stderr)
+    return took
+
+
 def measure(cluster, count, repeat, lab=None):
-    """Seconds (and SSH connections with ``lab``) of each phase."""
+    """Seconds (and SSH connections with ``lab``) of each phase.
+
+    With ``lab``, also how long a no-op takes to fail when its last host
+    does not answer (``silent_s``).
+    """
     result = {}
     spec = cluster.spec(count)
     phases = (('deploy', ['deploy', '--spec', spec], 1),
               ('noop', ['deploy', '--spec', spec], repeat),
               ('teardown', ['teardown'], 1))
     for name, argv, runs in phases:
+        if name == 'teardown' and lab:
+            result['silent_s'] = silent(cluster, spec, lab[len(lab) - 1])
         before = accepted(lab) if lab else 0
         result['%s_s' % name] = min(cluster.tenks(*argv)
                                     for _ in range(runs))

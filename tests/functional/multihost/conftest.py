@@ -20,6 +20,7 @@ import os
 
 import pytest
 
+from tests.functional import env as env_mod
 from tests.functional.multihost import hosts as hosts_mod
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -70,3 +71,14 @@ def remote_leak_check(request):
     yield
     leaks = lab.leaks(clean=True)
     assert not leaks, 'left on the remote hosts: %s' % ', '.join(leaks)
+
+
+@pytest.fixture
+def env(tmp_path, libvirtd, remote_hosts):
+    """A tenks environment with the round-robin scheduler.
+
+    Torn down afterwards (also after a failure); then nothing of it may
+    be left here (swept) or on the hosts (the conftest's leak check).
+    """
+    yield from env_mod.managed(tmp_path, extra_conf=(
+        '\n[DEFAULT]\nscheduler = round_robin\n'))

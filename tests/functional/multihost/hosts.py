@@ -429,6 +429,47 @@ class RemoteHost(object):
         return self.ssh(shlex.join(['virsh', '-q', '-c', 'qemu:///system'] +
                                    list(args)), input=input)
 
+    # -- faults (the test's doing, never tenks') ------------------------
+
+    def silence(self):
+        """Drop every packet to its sshd: a host that does not answer.
+
+        Not a closed port (that is refused at once): a connection attempt
+        hears nothing, as from a host that hangs or is switched off.
+        """
+        _run('ip', 'netns', 'exec', self.netns, 'iptables', '-I', 'INPUT',
+             '-p', 'tcp', '--dport', '22', '-j', 'DROP')
+
+    def unsilence(self):
+        """Undo :meth:`silence`."""
+        _run('ip', 'netns', 'exec', self.netns, 'iptables', '-D', 'INPUT',
+             '-p', 'tcp', '--dport', '22', '-j', 'DROP')
+
+    def stop_daemon(self, daemon):
+        """Stop one of its daemons (``libvirtd``...), over SSH."""
+        argv = dict(DAEMONS)[daemon]
+        self.check('pkill -TERM -x %s; for i in $(seq 100); do '
+                   'pgrep -x %s >/dev/null || exit 0; sleep 0.1; done; '
+                   'exit 1' % ((shlex.quote(os.path.basename(argv[0])),) * 2))
+
+    def start_daemon(self, daemon):
+        """Start it again (its init reaps it); it joins the baseline."""
+        argv = dict(DAEMONS)[daemon]
+        # (Its first log is the controller's file: out of the host's
+        # reach, whose /tmp is its own.)
+        self.check('setsid %s </dev/null >/dev/null 2>&1 &'
+                   % shlex.join(argv))
+        name = os.path.basename(argv[0])
+        for _ in range(100):
+            pids = self.pids_of(r'^%s( |$)' % re.escape(argv[0]))
+            if pids and (daemon != 'libvirtd' or self.virsh(
+                    'list', '--all')[0] == 0):
+                self.baseline.update(pids)
+                return
+            time.sleep(0.1)
+        raise HostError('%s did not start again on %s:\n%s' % (
+            name, self.name, self.logs()))
+
     # -- life cycle -----------------------------------------------------
 
     def prepare(self):

@@ -33,13 +33,10 @@ from tests.functional.bmc import helpers as bmc_helpers
 from tests.functional import env as env_mod
 from tests.functional.ironic_fixture import ironic  # noqa: F401
 from tests.functional.ironic_fixture import ironic_server  # noqa: F401
+from tests.functional.multihost import cluster
 from tests.functional import specs
 
 pytestmark = pytest.mark.multihost
-
-IPMI_USER, IPMI_PASSWORD = 'admin', 'ipmi-secret'
-REDFISH_USER, REDFISH_PASSWORD = 'admin', 'redfish-secret'
-LOCAL = 'local'
 
 
 def _timed(what, function, *args, **kwargs):
@@ -47,64 +44,6 @@ def _timed(what, function, *args, **kwargs):
     result = function(*args, **kwargs)
     print('%s: %.2f s' % (what, time.monotonic() - start))
     return result
-
-
-def _hypervisors(env, lab, **per_host):
-    """The controller and the hosts of ``lab``, in that order."""
-    hypervisors = {LOCAL: {}}
-    for host in lab:
-        entry = host.spec_entry(pool_path='/tmp/pool-%s' % env.token,
-                                physnet_mappings={'physnet1': None})
-        entry.update(per_host.get(host.name, {}))
-        hypervisors[host.name] = entry
-    return hypervisors
-
-
-def _spec(env, lab, ipmi=3, redfish=3, redfish_memory=specs.MEMORY_MB,
-          ironic_config=None, **per_host):
-    """IPMI and Redfish nodes, one NIC each, round-robin over 3 hosts."""
-    entry_keys = {'ironic_config': ironic_config} if ironic_config else {}
-    top = {}
-    if ironic_config:
-        top = dict(deploy_kernel='http://127.0.0.1:8088/ipa.kernel',
-                   deploy_ramdisk='http://127.0.0.1:8088/ipa.initramfs',
-                   wait_for_placement=False)
-    return specs.text(
-        {'ipmi': specs.node_type(ironic_driver='ipmi',
-                                 physical_networks=['physnet1']),
-         'redfish': specs.node_type(memory_mb=redfish_memory,
-                                    ironic_driver='redfish',
-                                    physical_networks=['physnet1'])},
-        [specs.entry('ipmi', ipmi, **entry_keys),
-         specs.entry('redfish', redfish, **entry_keys)],
-        physnet_mappings={'physnet1': None},
-        hypervisors=_hypervisors(env, lab, **per_host),
-        ipmi_username=IPMI_USER, ipmi_password=IPMI_PASSWORD,
-        redfish_username=REDFISH_USER, redfish_password=REDFISH_PASSWORD,
-        **top)
-
-
-@pytest.fixture
-def env(tmp_path, libvirtd, remote_hosts):
-    """A tenks environment with the round-robin scheduler.
-
-    Torn down afterwards (also after a failure); then nothing of it may
-    be left here (swept) or on the hosts (the conftest's leak check).
-    """
-    yield from env_mod.managed(tmp_path, extra_conf=(
-        '\n[DEFAULT]\nscheduler = round_robin\n'))
-
-
-def _domains(host, env):
-    rc, out, err = host.virsh('list', '--all', '--name')
-    assert rc == 0, err
-    return sorted(n for n in out.split() if env.token in n)
-
-
-def _local_domains(env):
-    out = env_mod._run(['virsh', '-q', '-c', 'qemu:///system', 'list',
-                        '--all', '--name']).stdout
-    return sorted(n for n in out.split() if env.token in n)
 
 
 def _domstate(host, name):
@@ -121,14 +60,10 @@ def _wait_state(host, name, expected, what):
                          '%s: %s %s' % (what, name, expected), timeout=60)
 
 
-def _nodes(env):
-    return {n['Name']: n for n in env.tenks_json('node', 'list')}
-
-
 def _node_facts(env):
     """``{name: (uuid, hypervisor, macs, bmc endpoint)}`` from the state."""
     return {name: (n['UUID'], n['Hypervisor'], tuple(n['NICs']), n['BMC'])
-            for name, n in _nodes(env).items()}
+            for name, n in cluster.nodes(env).items()}
 
 
 def _by_host(nodes, lab):
@@ -140,7 +75,8 @@ def _by_host(nodes, lab):
 
 
 def _ipmi(address, port, *command):
-    return bmc_helpers.ipmitool(port, IPMI_USER, IPMI_PASSWORD, *command,
+    return bmc_helpers.ipmitool(port, cluster.IPMI_USER,
+                                cluster.IPMI_PASSWORD, *command,
                                 address=address)
 
 
@@ -155,22 +91,22 @@ def test_cluster_across_three_hypervisors(
     monkeypatch.setenv('OS_CLIENT_CONFIG_FILE', ironic.clouds_yaml)
     monkeypatch.setenv('OS_CLOUD', ironic.cloud_name)
     config = {'resource_class': 'tenks_mh'}
-    spec = env.write_spec(_spec(env, lab, ironic_config=config))
+    spec = env.write_spec(cluster.spec(env, lab, ironic_config=config))
 
     # Deploy: every hypervisor gets an IPMI and a Redfish node.
     rows = _timed('deploy over 3 hypervisors (6 nodes)', env.tenks_json,
                   'deploy', '--spec', spec)
     assert rows and all(r['Result'] == 'done' for r in rows), rows
-    nodes = _nodes(env)
+    nodes = cluster.nodes(env)
     assert len(nodes) == 6
     placed = _by_host(nodes, lab)
-    assert sorted(placed) == sorted([LOCAL, a.name, b.name])
+    assert sorted(placed) == sorted([cluster.LOCAL, a.name, b.name])
     for hv in placed.values():
         assert sorted(hv) == ['ipmi', 'redfish']
     # The domains are on their own host's libvirtd, and nowhere else.
     for host in lab:
-        assert _domains(host, env) == sorted(placed[host.name].values())
-    assert _local_domains(env) == sorted(placed[LOCAL].values())
+        assert cluster.domains(host, env) == sorted(placed[host.name].values())
+    assert cluster.local_domains(env) == sorted(placed[cluster.LOCAL].values())
     # A remote BMC listens on its host's address.
     for host in lab:
         ipmi = nodes[placed[host.name]['ipmi']]['BMC']
@@ -199,7 +135,7 @@ def test_cluster_across_three_hypervisors(
         proc = _ipmi(host.address, port, 'power', 'status')
         assert 'Chassis Power is on' in proc.stdout, proc.stdout
         # tenks node list shows the live power of a remote node.
-        assert _nodes(env)[name]['Power'] == 'on'
+        assert cluster.nodes(env)[name]['Power'] == 'on'
         proc = _ipmi(host.address, port, 'power', 'off')
         assert proc.returncode == 0, proc.stderr
         _wait_state(host, name, 'shut off', 'ipmitool power off')
@@ -209,14 +145,14 @@ def test_cluster_across_three_hypervisors(
         name = placed[host.name]['redfish']
         endpoint = nodes[name]['BMC'].split(None, 1)[1]
         root = endpoint.split('/redfish/v1/')[0] + '/redfish/v1'
-        client = sushy.Sushy(root, username=REDFISH_USER,
-                             password=REDFISH_PASSWORD)
+        client = sushy.Sushy(root, username=cluster.REDFISH_USER,
+                             password=cluster.REDFISH_PASSWORD)
         system = client.get_system('/redfish/v1/Systems/%s'
                                    % nodes[name]['UUID'])
         assert system.power_state == sushy.PowerState.OFF
         system.reset_system(sushy.ResetType.ON)
         _wait_state(host, name, 'running', 'Redfish On')
-        assert _nodes(env)[name]['Power'] == 'on'
+        assert cluster.nodes(env)[name]['Power'] == 'on'
         system.reset_system(sushy.ResetType.FORCE_OFF)
         _wait_state(host, name, 'shut off', 'Redfish ForceOff')
 
@@ -243,8 +179,9 @@ def test_cluster_across_three_hypervisors(
             _wait_state(host, name, state, 'Ironic %s' % target)
 
     # Reconfigure: one more IPMI node, more memory for the Redfish ones.
-    spec = env.write_spec(_spec(env, lab, ipmi=4, redfish_memory=192,
-                                ironic_config=config))
+    spec = env.write_spec(cluster.spec(env, lab, ipmi=4,
+                                       redfish_memory=192,
+                                       ironic_config=config))
     rows = _timed('reconfigure', env.tenks_json, 'deploy', '--spec', spec)
     new = '%s6' % env.prefix
     changed = {(r['Action'], r['Kind'], r['Name']) for r in rows}
@@ -258,17 +195,17 @@ def test_cluster_across_three_hypervisors(
     after = _node_facts(env)
     for name, facts in before.items():
         assert after[name] == facts, name
-    now = _nodes(env)
+    now = cluster.nodes(env)
     for name in redfish:
         assert now[name]['Memory MiB'] == 192
         hv = now[name]['Hypervisor']
-        host = None if hv == LOCAL else {h.name: h for h in lab}[hv]
+        host = None if hv == cluster.LOCAL else {h.name: h for h in lab}[hv]
         xml = (host.virsh('dumpxml', '--inactive', name)[1] if host else
                env_mod._run(['virsh', '-c', 'qemu:///system', 'dumpxml',
                              '--inactive', name]).stdout)
         assert "<memory unit='KiB'>196608</memory>" in xml, xml
     for host in lab:
-        assert _domains(host, env) == sorted(
+        assert cluster.domains(host, env) == sorted(
             n['Name'] for n in now.values() if n['Hypervisor'] == host.name)
     assert _timed('no-op deploy after reconfigure', env.tenks_json,
                   'deploy', '--spec', spec) == []
@@ -277,18 +214,18 @@ def test_cluster_across_three_hypervisors(
     _timed('teardown over 3 hypervisors', env.tenks, 'teardown')
     assert lab.leaks(clean=False) == []
     for host in lab:
-        assert _domains(host, env) == []
-    assert _local_domains(env) == []
+        assert cluster.domains(host, env) == []
+    assert cluster.local_domains(env) == []
     assert list(conn.baremetal.nodes()) == []
 
 
 def test_wrong_key_on_one_host_changes_nothing(env, remote_hosts):
     lab = remote_hosts
     a, b = lab
-    good = env.write_spec(_spec(env, lab, ipmi=2, redfish=1))
+    good = env.write_spec(cluster.spec(env, lab, ipmi=2, redfish=1))
     wrong = {'ssh': dict(b.ssh_identity(), identity_file=a.identity_file)}
-    bad = env.write_spec(_spec(env, lab, ipmi=2, redfish=1,
-                               **{b.name: wrong}), name='bad.yaml')
+    bad = env.write_spec(cluster.spec(env, lab, ipmi=2, redfish=1,
+                                      **{b.name: wrong}), name='bad.yaml')
     # This test's names only: other runs share this machine.
     mine = '%s|%s' % (env.token, env.bridge_prefix)
     local_before = env_mod.host_snapshot(pattern=mine)
@@ -302,11 +239,11 @@ def test_wrong_key_on_one_host_changes_nothing(env, remote_hosts):
     # Nothing changed anywhere: no domain, pool, bridge or process.
     assert lab.leaks(clean=False) == []
     assert env_mod.host_snapshot(pattern=mine) == local_before
-    assert not os.path.exists(env.state_file) or not _nodes(env)
+    assert not os.path.exists(env.state_file) or not cluster.nodes(env)
 
     # Fixed, the next deploy converges; the one after is a no-op.
     env.tenks('deploy', '--spec', good)
-    assert len(_nodes(env)) == 3
+    assert len(cluster.nodes(env)) == 3
     assert env.tenks_json('deploy', '--spec', good) == []
     env.tenks('teardown')
     assert lab.leaks(clean=False) == []
@@ -316,7 +253,7 @@ def test_master_connection_killed_mid_run(env, remote_hosts):
     """A deploy whose SSH master to one host dies converges next time."""
     lab = remote_hosts
     a, _b = lab
-    spec = env.write_spec(_spec(env, lab, ipmi=3, redfish=0))
+    spec = env.write_spec(cluster.spec(env, lab, ipmi=3, redfish=0))
     proc = env_mod.subprocess.Popen(
         [env_mod.sys.executable, '-m', 'tenks.cli.app', '--config-file',
          env.config_file, 'deploy', '--spec', spec],
@@ -331,16 +268,9 @@ def test_master_connection_killed_mid_run(env, remote_hosts):
         a.ssh("pkill -9 -f '^sshd: root'")
     out, err = proc.communicate(timeout=300)
     print('killed: %s, exit %d\n%s' % (killed, proc.returncode, err[-2000:]))
-    # Whatever the first run did, the next one converges...
-    env.tenks('deploy', '--spec', spec)
-    nodes = _nodes(env)
-    assert len(nodes) == 3
-    assert _domains(a, env) == sorted(
-        n for n, v in nodes.items() if v['Hypervisor'] == a.name)
-    # ...and the state is true: a further run is a no-op.
-    assert env.tenks_json('deploy', '--spec', spec) == []
-    env.tenks('teardown')
-    assert lab.leaks(clean=False) == []
+    # Whatever the first run did, the next one converges, and the state
+    # is true: a further run is a no-op.
+    cluster.converges(env, spec, lab, 3, a)
 
 
 INVENTORY = '''\

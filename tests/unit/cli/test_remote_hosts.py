@@ -17,9 +17,11 @@ the run is removed when the command ends, and local hypervisors never
 see any of it.
 """
 
+import json
 import os
 
 import fixtures
+import yaml
 
 from tenks import version
 from tenks import workflow
@@ -56,6 +58,7 @@ class RemoteHostsTest(cli_base.CLITestCase):
         self.runner = test_sshsession.FakeRunner(self.reply)
         self.useFixture(fixtures.MonkeyPatch(
             'tenks.hosts.sshsession.run', self.runner))
+        self.useFixture(test_sshsession.FakeChannel.patch(self.runner))
 
     def reply(self, argv, input):
         if '--' not in argv:            # ssh -O exit
@@ -119,6 +122,52 @@ class RemoteHostsTest(cli_base.CLITestCase):
         self.assertEqual({}, {k: v for k, v in fakes.WORLD.things.items()
                               if k[0] != 'power'})
 
+    def test_a_host_gone_for_good_is_forgotten_the_rest_removed(self):
+        code, _out, err = self.tenks('deploy', '--spec', self.spec_path)
+        self.assertEqual(0, code, err)
+        before = {k for k in fakes.WORLD.things if k[0] != 'power'}
+        with open(self.state_path) as f:
+            nodes = yaml.safe_load(f)['nodes']
+        on_gone = {node['name'] for node in nodes
+                   if node['hypervisor'] == 'gone'}
+        self.assertTrue(on_gone)
+        self.answers['gone.example.com'] = (
+            255, '', 'ssh: connect to host gone.example.com port 22: '
+                     'Connection timed out\r\n')
+        code, _out, err = self.tenks('teardown')
+        self.assertEqual(1, code, err)
+        self.assertIn('host gone.example.com: timeout', err)
+        for wrong, cause in (('nowhere', 'no hypervisor of the cluster is '
+                                         'nowhere or on nowhere'),
+                             ('local', 'hypervisor local is this host')):
+            code, _out, err = self.tenks('teardown', '--forget-host', wrong)
+            self.assertEqual(1, code, err)
+            self.assertIn(cause, err)
+        self.assertEqual(before, {k for k in fakes.WORLD.things
+                                  if k[0] != 'power'})
+        self.runner.calls.clear()
+        code, out, err = self.tenks('teardown', '--forget-host',
+                                    'gone.example.com', '--dry-run', '-f',
+                                    'json')
+        self.assertEqual(0, code, err)
+        where = {row['Hypervisor'] for row in json.loads(out)}
+        self.assertIn('far', where)
+        self.assertNotIn('gone', where)
+        code, _out, err = self.tenks('teardown', '--forget-host',
+                                     'gone.example.com')
+        self.assertEqual(0, code, err)
+        # The gone host was never asked; the others were cleaned.
+        self.assertEqual([], [c for c in self.runner.calls
+                              if 'gone.example.com' in c and 'exit' not in c])
+        self.assertFalse(os.path.exists(self.state_path))
+        left = {k for k in fakes.WORLD.things if k[0] != 'power'}
+        self.assertEqual(
+            {('pool', 'gone/tenks'),
+             ('bmc_service', 'gone.example.com/gone.example.com/'
+                             'virtualbmc')} |
+            {(kind, n) for n in on_gone for kind in ('bmc', 'domain')},
+            left)
+
     def test_version_mismatch_stops_host_setup_before_any_change(self):
         self.answers['far.example.com'] = (0, '0.0.1\n', '')
         code, _out, err = self.tenks('host', 'setup', '--spec',
@@ -130,6 +179,8 @@ class RemoteHostsTest(cli_base.CLITestCase):
         # Only the checks ran: no host was touched.
         self.assertEqual([], [c for c in self.runner.calls
                               if '--' in c and '--version' not in c[-1]])
+        self.assertIn('/opt/tenks-venv/bin/tenks-host-agent --version',
+                      [c[-1] for c in self.runner.calls])
 
 
 class LocalOnlyTest(cli_base.CLITestCase):

@@ -82,6 +82,7 @@ class TenksSetUpTestCase(cli_base.CLITestCase):
         self.runner = test_sshsession.FakeRunner(self.reply)
         self.useFixture(fixtures.MonkeyPatch(
             'tenks.hosts.sshsession.run', self.runner))
+        self.useFixture(test_sshsession.FakeChannel.patch(self.runner))
 
     def put(self, name, text):
         path = os.path.join(self.tmp, name)

@@ -14,7 +14,10 @@
 
 import os
 import socket
+import subprocess
 import sys
+
+import psutil
 
 from tenks.hosts import procs
 from tests.unit import base
@@ -58,6 +61,13 @@ class SocketsTest(base.TestCase):
         self.assertEqual([], procs.port_owners('udp', udp_port))
 
 
+def psutil_pids(arg):
+    """Every live pid with ``arg`` in its command line, any namespace."""
+    return [p.pid for p in psutil.process_iter(['cmdline', 'status'])
+            if arg in (p.info['cmdline'] or ()) and
+            p.info['status'] != psutil.STATUS_ZOMBIE]
+
+
 class ProcessesTest(base.TestCase):
 
     def test_spawn_find_and_terminate(self):
@@ -89,6 +99,28 @@ class ProcessesTest(base.TestCase):
         self.assertFalse(procs.is_alive(pid))
         self.assertEqual([], procs.find_by_args(marker))
         self.assertIn('started', procs.tail(log))
+
+    def test_processes_of_another_pid_namespace_are_not_found(self):
+        marker = os.path.join(self.tmp, 'marker')
+        sleeper = [sys.executable, '-c', 'import time; time.sleep(60)',
+                   marker]
+        ours = subprocess.Popen(sleeper)
+        # Another host on this machine: a PID namespace of its own (the
+        # marker reaches only the process inside, through its
+        # environment).
+        theirs = subprocess.Popen(
+            ['unshare', '--pid', '--fork', '--kill-child', 'sh', '-c',
+             'exec "$0" -c "import time; time.sleep(60)" "$MARKER"',
+             sys.executable], env=dict(os.environ, MARKER=marker))
+        for proc in (ours, theirs):
+            self.addCleanup(proc.wait)
+            self.addCleanup(proc.kill)
+        deadline = 100
+        while (len(psutil_pids(marker)) < 2 and deadline):
+            deadline -= 1
+            procs.time.sleep(0.05)
+        self.assertEqual(2, len(psutil_pids(marker)))
+        self.assertEqual([ours.pid], procs.find_by_args(marker))
 
     def test_dead_and_unknown_pids(self):
         self.assertFalse(procs.is_alive(0))

@@ -19,9 +19,11 @@ import subprocess
 import threading
 import time
 
+import fixtures
+
 from tenks import context
 from tenks import exception
-from tenks.hosts import access
+from tenks.hosts import channel
 from tenks.hosts import ssh
 from tenks.hosts import sshsession
 from tests.unit import base
@@ -44,6 +46,64 @@ class FakeRunner(object):
             self.calls.append(list(argv))
         code, out, err = self.reply(argv, input)
         return subprocess.CompletedProcess(argv, code, out, err)
+
+
+class Peak(object):
+    """How many calls of :meth:`busy` ran at once, at most."""
+
+    def __init__(self):
+        self.now = self.most = 0
+        self._lock = threading.Lock()
+
+    def busy(self, *args, **kwargs):
+        with self._lock:
+            self.now += 1
+            self.most = max(self.most, self.now)
+        time.sleep(0.02)
+        with self._lock:
+            self.now -= 1
+        return 0, '', ''
+
+
+class FakeChannel(object):
+    """A serving agent that plays a :class:`FakeRunner`'s answers.
+
+    Started as ``... -- 'AGENT --serve'``, it greets as the runner answers
+    ``AGENT --version``, and answers each request as the runner answers
+    the one-shot ``AGENT`` with that request as input. Use
+    :meth:`patch` (a fixture) to stand in for every real channel.
+    """
+
+    def __init__(self, runner, argv, timeout):
+        self.runner = runner
+        self.argv = list(argv[:-1]) + [argv[-1].replace(' --serve', '')]
+        self.alive = True
+        proc = runner(list(argv[:-1]) + [argv[-1].replace('--serve',
+                                                          '--version')])
+        if proc.returncode:
+            raise channel.ChannelError('the agent ended', proc.returncode,
+                                       proc.stdout, proc.stderr)
+        self.greeting = {'tenks': proc.stdout.strip(), 'protocol': 1}
+
+    def request(self, message, timeout):
+        proc = self.runner(self.argv, input=json.dumps(message))
+        try:
+            return json.loads(proc.stdout)
+        except ValueError:
+            raise channel.ChannelError('not a reply', proc.returncode,
+                                       proc.stdout, proc.stderr)
+
+    def shut(self):
+        pass
+
+    def close(self):
+        self.alive = False
+
+    @classmethod
+    def patch(cls, runner):
+        return fixtures.MonkeyPatch(
+            'tenks.hosts.channel.Channel',
+            lambda argv, timeout: cls(runner, argv, timeout))
 
 
 def mode(path):
@@ -187,35 +247,10 @@ class AppContextTest(base.TestCase):
 
 class SSHAgentTest(base.TestCase):
 
-    def test_calls_the_configured_agent_through_the_session(self):
-        reply = {'result': None}
-        runner = FakeRunner(lambda argv, input: (0, json.dumps(reply), ''))
-        session = sshsession.Session(TUNING, runner=runner,
-                                     ssh_binary='ssh', parent=self.tmp)
-        session.add('hv1', None, {'agent_command': '/opt/t v/bin/agent'})
-        agent = ssh.SSHAgent(session, 'hv1')
-        self.assertIsNone(agent.call(access.unreachable, path='/', user=0,
-                                     group=None))
-        self.assertEqual(['ssh', '-F', session.config_path, 'hv1', '--',
-                          "'/opt/t v/bin/agent'"], runner.calls[0])
-        agent.run(['ip', 'link', 'show', 'a b'])
-        self.assertEqual("ip link show 'a b'", runner.calls[1][-1])
-
-    def test_calls_at_once_bounded_per_host(self):
-        state = {'now': 0, 'most': 0}
-        lock = threading.Lock()
-
-        def reply(argv, input):
-            with lock:
-                state['now'] += 1
-                state['most'] = max(state['most'], state['now'])
-            time.sleep(0.02)
-            with lock:
-                state['now'] -= 1
-            return 0, '', ''
-
+    def test_commands_at_once_bounded_per_host(self):
+        peak = Peak()
         session = sshsession.Session(dict(TUNING, max_sessions=3),
-                                     runner=FakeRunner(reply),
+                                     runner=FakeRunner(peak.busy),
                                      ssh_binary='ssh', parent=self.tmp)
         agent = ssh.SSHAgent(session, 'hv1')
         threads = [threading.Thread(target=agent.run, args=(['true'],))
@@ -224,4 +259,4 @@ class SSHAgentTest(base.TestCase):
             thread.start()
         for thread in threads:
             thread.join()
-        self.assertEqual(3, state['most'])
+        self.assertEqual(3, peak.most)
