@@ -143,6 +143,14 @@ def verdict(identity, proc, version):
     return Verdict(host, version=found)
 
 
+def greeted(identity, channel, version):
+    """The :class:`Verdict` of a serving agent's greeting."""
+    found = channel.greeting.get('tenks')
+    return verdict(identity, types.SimpleNamespace(
+        returncode=0, stdout=found if isinstance(found, str) else '',
+        stderr=''), version)
+
+
 def _greet(identity, agent, version):
     """The :class:`Verdict` of starting ``agent``'s serving agent.
 
@@ -159,10 +167,7 @@ def _greet(identity, agent, version):
         return verdict(identity, proc, version)
     except OSError as exc:
         return Verdict(identity.host, 'cannot run ssh: %s' % exc)
-    found = channel.greeting.get('tenks')
-    result = verdict(identity, types.SimpleNamespace(
-        returncode=0, stdout=found if isinstance(found, str) else '',
-        stderr=''), version)
+    result = greeted(identity, channel, version)
     if result.ok:
         agent.adopt(channel)
     else:

@@ -33,6 +33,7 @@ from tenks import exception
 from tenks.hosts import base
 from tenks.hosts import calls
 from tenks.hosts import channel as channel_mod
+from tenks.hosts import preflight
 
 #: Seconds a serving agent may take to greet, beyond the connect timeout
 #: (the login, and Python starting on the host).
@@ -106,15 +107,12 @@ class SSHAgent(base.HostAgent):
         except channel_mod.ChannelError as exc:
             raise base.CommandError(self._agent_argv, exc.returncode,
                                     exc.stdout, exc.stderr)
-        version = channel.greeting.get('tenks')
-        from tenks import version as version_mod
-        if version != version_mod.release_string():
+        from tenks import version
+        found = preflight.greeted(self.session.identity(self.destination),
+                                  channel, version.release_string())
+        if not found.ok:
             channel.close()
-            raise exception.TenksError(
-                'host %s: tenks-host-agent is tenks %s, this is tenks %s '
-                '(tenks host setup checks hosts)' % (
-                    self.destination, version,
-                    version_mod.release_string()))
+            raise exception.TenksError(str(found))
         return channel
 
     def adopt(self, channel):
