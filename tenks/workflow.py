@@ -27,7 +27,9 @@ between is pure; what it needs from the world is gathered here and passed
 in as values.
 """
 
+import collections
 import contextlib
+import functools
 import os
 import secrets as pysecrets
 
@@ -583,27 +585,78 @@ def host_needs(ctx, spec_path=None, spec=None):
     return setup.needs_from_settings(ctx.settings, ctx.catalog)
 
 
+def _agent_plans(ctx, allocations, version):
+    """``{host: agent install plan}`` of the remote hosts.
+
+    Decided before anything changes (see :mod:`tenks.hostsetup.agent`).
+
+    :returns: the plans, and the :class:`~tenks.hostsetup.wheelhouse.
+        Wheels` they would install from.
+    :raises HostsNotReady: a host does not answer over SSH, or its agent
+        cannot be installed; one line per host.
+    """
+    from tenks.hosts import preflight
+    from tenks.hostsetup import agent as agent_mod
+    from tenks.hostsetup import wheelhouse
+    hosts = ctx.reach(allocations)
+    verdicts = preflight.check_all(ctx.ssh, hosts, version)
+    unreached = [v for v in verdicts if not v.reached]
+    if unreached:
+        raise exception.HostsNotReady(unreached, len(verdicts))
+    dists = compiled = None
+    if any(not v.ok for v in verdicts):
+        dists = wheelhouse.closure()
+        compiled = wheelhouse.compiled(dists)
+    plans = collections.OrderedDict(
+        (v.host, agent_mod.plan(
+            ctx.agent(v.host), v, ctx.ssh.identity(v.host).agent_command,
+            ctx.conf.ssh.agent_venv, ctx.conf.ssh.agent_python, version,
+            compiled, agent_mod.here()))
+        for v in verdicts)
+    refused = [p for p in plans.values() if p.action == 'refused']
+    if refused:
+        raise exception.HostsNotReady(refused, len(plans))
+    return plans, wheelhouse.Wheels(version, dists)
+
+
 def host_setup(ctx, spec_path=None, dry_run=False, report=None):
     """Set up the hosts (see :func:`host_needs`).
 
-    Remote hosts are checked first, all of them, before any is changed
-    (:func:`check_hosts`).
+    Remote hosts are checked first, all of them, before any is changed:
+    each must answer over SSH, and its ``tenks-host-agent`` be this
+    tenks' version or be one tenks can install (:func:`_agent_plans`);
+    it is installed last, once the host has Python.
 
     :param report: called with ``(host name, step result)`` as each step
         ends.
     :returns: ``[(host name, [step results])]``.
     :raises HostsNotReady: a remote host cannot be worked on.
     """
+    from tenks.hostsetup import agent as agent_mod
     from tenks.hostsetup import setup
+    from tenks import version as version_mod
     spec = load_spec(ctx, spec_path) if spec_path else None
+    plans, wheels = {}, None
+    version = version_mod.release_string()
     if spec is not None:
-        check_hosts(ctx, {hv.name: hv.reach for hv in spec.hypervisors})
+        plans, wheels = _agent_plans(
+            ctx, {hv.name: hv.reach for hv in spec.hypervisors}, version)
     out = []
-    for host, needs in host_needs(ctx, spec=spec).items():
-        name = host or 'localhost'
-        results = setup.setup_host(
-            ctx.agent(host), needs, dry_run=dry_run,
-            report=(lambda result, name=name: report(name, result))
-            if report else None)
-        out.append((name, results))
+    try:
+        for host, needs in host_needs(ctx, spec=spec).items():
+            name = host or 'localhost'
+            last = ()
+            if host in plans:
+                last = (functools.partial(
+                    agent_mod.install, agent=ctx.agent(host),
+                    plan=plans[host], python=ctx.conf.ssh.agent_python,
+                    version=version, wheels=wheels),)
+            results = setup.setup_host(
+                ctx.agent(host), needs, dry_run=dry_run,
+                report=(lambda result, name=name: report(name, result))
+                if report else None, last=last)
+            out.append((name, results))
+    finally:
+        if wheels is not None:
+            wheels.close()
     return out

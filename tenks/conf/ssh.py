@@ -36,7 +36,24 @@ opts = [
                     '(for example /opt/tenks-venv/bin/tenks-host-agent '
                     'when tenks is installed in a virtualenv there). A '
                     'bare name is looked up in the PATH of the remote '
-                    'user\'s non-interactive shell.'),
+                    'user\'s non-interactive shell. tenks host setup '
+                    'installs it there (see agent_venv).'),
+    cfg.StrOpt('agent_venv',
+               default='/opt/tenks-host-agent',
+               help='Virtualenv on remote hosts that tenks host setup '
+                    'installs tenks-host-agent into when agent_command is '
+                    'the bare name tenks-host-agent; it also links '
+                    '/usr/local/bin/tenks-host-agent to it. An '
+                    'agent_command of the form VENV/bin/tenks-host-agent '
+                    'is installed into VENV instead. tenks only replaces '
+                    'a virtualenv it made.'),
+    cfg.StrOpt('agent_python',
+               default='python3',
+               help='Python on remote hosts that tenks host setup makes '
+                    'the agent\'s virtualenv with. It must be the Python '
+                    'version this tenks runs on when wheels built for this '
+                    'machine are among those shipped (host setup checks '
+                    'before it changes anything).'),
     cfg.IntOpt('control_persist',
                default=60,
                min=1,

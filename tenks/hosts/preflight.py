@@ -40,8 +40,6 @@ from tenks.hosts import channel as channel_mod
 GRACE = 20
 #: Hosts asked at once, at most.
 MAX_AT_ONCE = 32
-#: Where the advice installs tenks on a host.
-VENV = '/opt/tenks-venv'
 
 #: ssh's own failures (exit status 255): (pattern, cause, advice).
 _SSH_FAILURES = (
@@ -71,10 +69,13 @@ class Verdict(object):
     :ivar host: the host (its SSH destination).
     :ivar cause: why it cannot be worked on (one line), or None.
     :ivar version: the version its agent reported.
+    :ivar reached: the host answered over SSH and took the key (the
+        cause, if any, is about its agent).
     """
     host: str
     cause: typing.Optional[str] = None
     version: typing.Optional[str] = None
+    reached: bool = True
 
     @property
     def ok(self):
@@ -105,9 +106,8 @@ def _ssh_failure(identity, stderr):
 
 
 def _install_advice(version):
-    return ('install tenks %s there, from a checkout of the same commit '
-            '(python3 -m venv %s && %s/bin/pip install -c '
-            'upper-constraints.txt .)' % (version, VENV, VENV))
+    return ('tenks host setup --spec SPEC installs tenks %s there (see '
+            'the multi-host guide)' % version)
 
 
 def verdict(identity, proc, version):
@@ -119,14 +119,12 @@ def verdict(identity, proc, version):
     """
     host, agent = identity.host, identity.agent_command
     if proc.returncode == 255:
-        return Verdict(host, _ssh_failure(identity, proc.stderr))
+        return Verdict(host, _ssh_failure(identity, proc.stderr),
+                       reached=False)
     if proc.returncode in (126, 127):
-        return Verdict(host, '%s not found (%s); %s and set agent_command: '
-                             '%s/bin/tenks-host-agent in its hypervisor\'s '
-                             'ssh key (or [ssh] agent_command)' % (
-                                 agent, _detail(proc.stderr) or
-                                 'exit %d' % proc.returncode,
-                                 _install_advice(version), VENV))
+        return Verdict(host, '%s not found (%s); %s' % (
+            agent, _detail(proc.stderr) or 'exit %d' % proc.returncode,
+            _install_advice(version)))
     found = (proc.stdout or '').strip()
     if proc.returncode != 0 or not found or len(found.split()) != 1:
         return Verdict(host, '%s --version did not give a version (exit '
@@ -160,13 +158,15 @@ def _greet(identity, agent, version):
         channel = agent.open_channel()
     except channel_mod.ChannelError as exc:
         if exc.returncode == -1:
-            return Verdict(identity.host, 'timeout (%s)' % exc)
+            return Verdict(identity.host, 'timeout (%s)' % exc,
+                           reached=False)
         proc = types.SimpleNamespace(
             returncode=1 if exc.returncode is None else exc.returncode,
             stdout=exc.stdout, stderr=exc.stderr)
         return verdict(identity, proc, version)
     except OSError as exc:
-        return Verdict(identity.host, 'cannot run ssh: %s' % exc)
+        return Verdict(identity.host, 'cannot run ssh: %s' % exc,
+                       reached=False)
     result = greeted(identity, channel, version)
     if result.ok:
         agent.adopt(channel)
@@ -193,9 +193,10 @@ def check(session, host, version, runner=None, agent=None):
     try:
         proc = runner(argv, timeout=limit)
     except subprocess.TimeoutExpired:
-        return Verdict(host, 'timeout (no answer within %d s)' % limit)
+        return Verdict(host, 'timeout (no answer within %d s)' % limit,
+                       reached=False)
     except OSError as exc:
-        return Verdict(host, 'cannot run ssh: %s' % exc)
+        return Verdict(host, 'cannot run ssh: %s' % exc, reached=False)
     return verdict(identity, proc, version)
 
 

@@ -23,7 +23,11 @@ All work goes through the host's :class:`tenks.hosts.base.HostAgent` as
 argument lists, so the same steps serve this host and remote ones, and
 nothing on the host needs tenks installed.
 
+On a remote host it then installs ``tenks-host-agent`` at this tenks'
+version, from wheels made here and shipped over SSH.
+
 Modules: :mod:`.platform` (what a host runs and needs), :mod:`.steps`
 (each step: check, then act), :mod:`.setup` (the steps of each host, in
-order).
+order), :mod:`.agent` (the remote host's agent: decide, then install)
+and :mod:`.wheelhouse` (the wheels of this tenks' environment).
 """

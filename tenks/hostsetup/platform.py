@@ -37,19 +37,23 @@ class Platform(object):
     :ivar arch_packages: per guest architecture, the emulator and its
         UEFI firmware.
     :ivar ovs_packages: Open vSwitch.
+    :ivar agent_packages: Python and its venv module, for the
+        virtualenv of ``tenks-host-agent`` on a remote host.
     :ivar units: systemd unit of each daemon (see :data:`DAEMONS`).
     """
     name: str
     libvirt_packages: typing.Tuple[str, ...]
     arch_packages: typing.Mapping[str, typing.Tuple[str, ...]]
     ovs_packages: typing.Tuple[str, ...]
+    agent_packages: typing.Tuple[str, ...]
     units: typing.Mapping[str, str]
 
-    def packages(self, arches, openvswitch):
+    def packages(self, arches, openvswitch, agent=False):
         """The packages a hypervisor needs, in a stable order.
 
         :param arches: guest architectures of the nodes (e.g. x86_64).
         :param openvswitch: whether Open vSwitch is used.
+        :param agent: the host is remote: it runs ``tenks-host-agent``.
         :raises TenksError: an architecture this platform has no emulator
             package for.
         """
@@ -62,6 +66,8 @@ class Platform(object):
             wanted += self.arch_packages[arch]
         if openvswitch:
             wanted += self.ovs_packages
+        if agent:
+            wanted += self.agent_packages
         out = []
         for package in wanted:
             if package not in out:
@@ -78,6 +84,7 @@ APT = Platform(
                    'ppc64le': ('qemu-system-ppc',),
                    's390x': ('qemu-system-s390x',)},
     ovs_packages=('openvswitch-switch',),
+    agent_packages=('python3', 'python3-venv'),
     units={'virtlogd': 'virtlogd', 'libvirtd': 'libvirtd',
            'openvswitch': 'openvswitch-switch'})
 
@@ -88,6 +95,7 @@ DNF = Platform(
     arch_packages={'x86_64': ('qemu-kvm', 'edk2-ovmf'),
                    'aarch64': ('qemu-kvm', 'edk2-aarch64')},
     ovs_packages=('openvswitch',),
+    agent_packages=('python3',),
     units={'virtlogd': 'virtlogd', 'libvirtd': 'libvirtd',
            'openvswitch': 'openvswitch'})
 
@@ -166,7 +174,9 @@ class Needs(object):
     :ivar openvswitch: Open vSwitch is used.
     :ivar arches: guest architectures of its nodes.
     :ivar hypervisors: names of the hypervisors on the host (messages).
+    :ivar agent: the host is remote and runs ``tenks-host-agent``.
     """
     openvswitch: bool
     arches: typing.Tuple[str, ...] = ('x86_64',)
     hypervisors: typing.Tuple[str, ...] = ()
+    agent: bool = False

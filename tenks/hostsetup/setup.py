@@ -59,11 +59,13 @@ def needs_from_spec(spec, catalog):
         hosts.setdefault(hv.host, []).append(hv.name)
     return collections.OrderedDict(
         (host, platform_mod.Needs(openvswitch=openvswitch, arches=arches,
-                                  hypervisors=tuple(names)))
+                                  hypervisors=tuple(names),
+                                  agent=host is not None))
         for host, names in hosts.items())
 
 
-def setup_host(agent, needs, dry_run=False, sleep=None, report=None):
+def setup_host(agent, needs, dry_run=False, sleep=None, report=None,
+               last=()):
     """Set up one host.
 
     :param agent: the host's :class:`tenks.hosts.base.HostAgent`.
@@ -74,6 +76,9 @@ def setup_host(agent, needs, dry_run=False, sleep=None, report=None):
         :class:`~tenks.hostsetup.steps.StepResult` as it is made; a step
         that fails is reported ``failed`` before :class:`StepFailed` is
         raised.
+    :param last: steps run after the others (callables given the host's
+        :class:`~tenks.hostsetup.steps.Runner`, returning a
+        :class:`~tenks.hostsetup.steps.StepResult`).
     :returns: the list of step results, in order.
     :raises StepFailed: a step failed; the steps after it did not run.
     """
@@ -94,6 +99,8 @@ def setup_host(agent, needs, dry_run=False, sleep=None, report=None):
         'directly)')))
     try:
         _run_steps(runner, info, needs, add)
+        for step in last:
+            add(step(runner))
     except steps.StepFailed as exc:
         add(steps.StepResult(exc.step, steps.FAILED, str(exc.error)))
         raise
@@ -101,7 +108,8 @@ def setup_host(agent, needs, dry_run=False, sleep=None, report=None):
 
 
 def _run_steps(runner, info, needs, add):
-    wanted = info.platform.packages(needs.arches, needs.openvswitch)
+    wanted = info.platform.packages(needs.arches, needs.openvswitch,
+                                    needs.agent)
     add(steps.packages_step(runner, info.platform, wanted))
     add(steps.kvm_step(runner))
     started = False

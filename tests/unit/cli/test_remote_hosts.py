@@ -55,6 +55,8 @@ class RemoteHostsTest(cli_base.CLITestCase):
         self.spec_path = self.write('spec.yaml', SPEC)
         #: host alias -> (exit status, stdout, stderr) of a check.
         self.answers = {}
+        #: host alias -> the same, of host setup's agent probe.
+        self.probes = {}
         self.runner = test_sshsession.FakeRunner(self.reply)
         self.useFixture(fixtures.MonkeyPatch(
             'tenks.hosts.sshsession.run', self.runner))
@@ -63,6 +65,8 @@ class RemoteHostsTest(cli_base.CLITestCase):
     def reply(self, argv, input):
         if '--' not in argv:            # ssh -O exit
             return 0, '', ''
+        if argv[-1].startswith('sh -c '):   # host setup's agent probe
+            return self.probes.get(argv[argv.index('--') - 1], (0, '', ''))
         return self.answers.get(argv[argv.index('--') - 1],
                                 (0, version.release_string() + '\n', ''))
 
@@ -169,16 +173,22 @@ class RemoteHostsTest(cli_base.CLITestCase):
             left)
 
     def test_version_mismatch_stops_host_setup_before_any_change(self):
+        # An agent of another version, in a virtualenv tenks did not make:
+        # host setup must not replace it.
         self.answers['far.example.com'] = (0, '0.0.1\n', '')
+        self.probes['far.example.com'] = (0, 'venv=yes\n', '')
         code, _out, err = self.tenks('host', 'setup', '--spec',
                                      self.spec_path)
         self.assertEqual(1, code, err)
         self.assertIn('host root@far.example.com: tenks-host-agent is tenks '
                       '0.0.1, this is tenks %s' % version.release_string(),
                       err)
+        self.assertIn('/opt/tenks-venv exists and tenks host setup did not '
+                      'make it', err)
         # Only the checks ran: no host was touched.
         self.assertEqual([], [c for c in self.runner.calls
-                              if '--' in c and '--version' not in c[-1]])
+                              if '--' in c and '--version' not in c[-1] and
+                              not c[-1].startswith('sh -c ')])
         self.assertIn('/opt/tenks-venv/bin/tenks-host-agent --version',
                       [c[-1] for c in self.runner.calls])
 

@@ -97,6 +97,7 @@ class VerdictTest(Base):
             self.assertFalse(found.ok)
             self.assertTrue(str(found).startswith(
                 'host %s: unreachable (ssh: ' % host), found)
+            self.assertFalse(found.reached)
         self.assertIn('Connection refused', str(self.verdict('refused')))
 
     def test_silent_host_is_a_timeout(self):
@@ -123,17 +124,17 @@ class VerdictTest(Base):
         found = str(self.verdict('noagent'))
         self.assertEqual(
             'host noagent: tenks-host-agent not found (bash: line 1: '
-            'tenks-host-agent: command not found); install tenks 1.2.3 '
-            'there, from a checkout of the same commit (python3 -m venv '
-            '/opt/tenks-venv && /opt/tenks-venv/bin/pip install -c '
-            'upper-constraints.txt .) and set '
-            'agent_command: /opt/tenks-venv/bin/tenks-host-agent in its '
-            'hypervisor\'s ssh key (or [ssh] agent_command)', found)
+            'tenks-host-agent: command not found); tenks host setup '
+            '--spec SPEC installs tenks 1.2.3 there (see the multi-host '
+            'guide)', found)
+        self.assertTrue(self.verdict('noagent').reached)
 
     def test_version_mismatch_names_both(self):
         found = self.verdict('otherversion')
         self.assertIn('tenks-host-agent is tenks 1.0.0, this is tenks '
-                      '1.2.3; install tenks 1.2.3 there', str(found))
+                      '1.2.3; tenks host setup --spec SPEC installs tenks '
+                      '1.2.3 there', str(found))
+        self.assertTrue(found.reached)
         self.assertEqual('1.0.0', found.version)
 
     def test_agent_older_than_version_checks(self):
