@@ -18,7 +18,9 @@ tenks and libraries, and needs no package index (hosts of a lab often
 have no internet).
 
 tenks itself is built from its source tree when it runs from one (a
-development install); its version is pinned to the running one, so the
+development install), from a copy of the tree: a build writes metadata
+(the version) into the tree it builds, which every process running from
+that checkout reads. Its version is pinned to the running one, so the
 agent reports the same. Every other distribution, and tenks when it was
 installed from a wheel, is packed back into a wheel (PEP 427) from its
 installed files and its ``RECORD``: console scripts are left out (pip
@@ -243,17 +245,29 @@ def _source_tree(dist):
     return None
 
 
+#: What a copy of the source tree leaves out: history, build output,
+#: environments, and what the wheel does not hold.
+_NOT_COPIED = ('.git', '.tox', '.eggs', 'build', 'dist', '*.egg-info',
+               '__pycache__', '*.pyc', 'doc', 'releasenotes', 'tests')
+
+
 def build_source(tree, directory, version, runner=subprocess.run):
     """Build tenks' wheel from ``tree``, at ``version``, in ``directory``.
 
-    pbr takes the version from ``PBR_VERSION``: the wheel says exactly
-    what the running tenks says, whatever git would make of the tree.
+    From a copy of ``tree`` (see the module's note), whose package data
+    ``MANIFEST.in`` lists. pbr takes the version from ``PBR_VERSION``:
+    the wheel says exactly what the running tenks says, whatever git
+    would make of the tree.
     """
     env = dict(os.environ, PBR_VERSION=version)
-    proc = runner([sys.executable, '-m', 'pip', 'wheel', '--quiet',
-                   '--no-deps', '--no-build-isolation', '--no-index',
-                   '--wheel-dir', directory, tree], env=env,
-                  capture_output=True, text=True)
+    with tempfile.TemporaryDirectory(prefix='tenks-source-') as scratch:
+        copy = os.path.join(scratch, 'tenks')
+        shutil.copytree(tree, copy,
+                        ignore=shutil.ignore_patterns(*_NOT_COPIED))
+        proc = runner([sys.executable, '-m', 'pip', 'wheel', '--quiet',
+                       '--no-deps', '--no-build-isolation', '--no-index',
+                       '--wheel-dir', directory, copy], env=env,
+                      capture_output=True, text=True)
     if proc.returncode != 0:
         lines = (proc.stderr or proc.stdout or '').strip().splitlines()
         raise WheelhouseError('cannot build the tenks wheel from %s: %s'

@@ -146,28 +146,60 @@ class RepackTest(base.TestCase):
 
 class BuildTest(base.TestCase):
 
+    def tree(self):
+        """A source tree with what a copy leaves out, too."""
+        tree = os.path.join(self.tmp, 'src')
+        for sub in ('tenks', '.git', '.tox', 'tenks.egg-info', 'tests'):
+            os.makedirs(os.path.join(tree, sub))
+        with open(os.path.join(tree, 'setup.py'), 'w') as f:
+            f.write('')
+        return tree
+
+    def test_tenks_own_wheel_is_built_from_a_copy_of_its_tree(self):
+        tree = os.path.dirname(os.path.dirname(wheelhouse.__file__))
+        tree = os.path.dirname(tree)
+        info = os.path.join(tree, 'tenks.egg-info', 'PKG-INFO')
+        before = os.stat(info).st_mtime_ns if os.path.exists(info) else None
+        path = wheelhouse.build_source(tree, self.tmp, '9.8.7.dev1')
+        self.assertEqual('tenks-9.8.7.dev1-py3-none-any.whl',
+                         os.path.basename(path))
+        with zipfile.ZipFile(path) as wheel:
+            members = wheel.namelist()
+        # Package data as well as code, without git's help.
+        self.assertIn('tenks/providers/libvirt/templates/domain.xml.j2',
+                      members)
+        self.assertIn('tenks/hosts/agent_main.py', members)
+        self.assertFalse([m for m in members if m.startswith('tests/')])
+        # The tree itself is untouched: its metadata says what it said.
+        self.assertEqual(before, os.stat(info).st_mtime_ns
+                         if os.path.exists(info) else None)
+
     def test_the_source_wheel_carries_the_running_version(self):
         seen = {}
 
         def runner(argv, env, **kwargs):
-            seen.update(argv=argv, version=env['PBR_VERSION'])
+            seen.update(argv=argv, version=env['PBR_VERSION'],
+                        copied=sorted(os.listdir(argv[-1])))
             self.write('tenks-9.8.7-py3-none-any.whl', '')
             return subprocess.CompletedProcess(argv, 0, '', '')
-        path = wheelhouse.build_source('/src', self.tmp, '9.8.7', runner)
+        tree = self.tree()
+        path = wheelhouse.build_source(tree, self.tmp, '9.8.7', runner)
         self.assertEqual('9.8.7', seen['version'])
         self.assertIn('--no-index', seen['argv'])
-        self.assertEqual('/src', seen['argv'][-1])
+        self.assertNotEqual(tree, seen['argv'][-1])
+        self.assertEqual(['setup.py', 'tenks'], seen['copied'])
         self.assertEqual(os.path.join(self.tmp,
                                       'tenks-9.8.7-py3-none-any.whl'), path)
 
     def test_a_failed_build_says_pip_last_words(self):
         def runner(argv, **kwargs):
             return subprocess.CompletedProcess(argv, 1, '', 'a\nno git\n')
+        tree = self.tree()
         exc = self.assertRaises(wheelhouse.WheelhouseError,
-                                wheelhouse.build_source, '/src', self.tmp,
+                                wheelhouse.build_source, tree, self.tmp,
                                 '9.8.7', runner)
-        self.assertEqual('cannot build the tenks wheel from /src: no git',
-                         str(exc))
+        self.assertEqual('cannot build the tenks wheel from %s: no git'
+                         % tree, str(exc))
 
     def test_wheels_are_made_once_and_removed(self):
         built = []
