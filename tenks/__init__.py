@@ -19,7 +19,8 @@ Following a run from the command line to the host:
 * :mod:`tenks.workflow` -- every command's steps: load the spec
   (:mod:`tenks.spec`) and state (:mod:`tenks.state`), gather facts, plan
   (:mod:`tenks.planner`, pure), check what exists (:mod:`tenks.refresh`,
-  :mod:`tenks.observation`), apply (:mod:`tenks.executor`).
+  :mod:`tenks.observation`) and what the hypervisors can honour
+  (:mod:`tenks.support`), apply (:mod:`tenks.executor`).
 * :mod:`tenks.plugins` -- the plugin catalog (stevedore) and a run's
   drivers: :mod:`tenks.providers` (VMs, volumes, pools),
   :mod:`tenks.networks` (bridges, node links), :mod:`tenks.bmc` (BMC

@@ -93,5 +93,21 @@ class ResourceDriver(object):
             return {}
         return method(records)
 
+    def check(self, kind, records):
+        """Say what of ``records`` this driver's place cannot honour.
+
+        Called before a plan that creates or updates them changes
+        anything (see :mod:`tenks.support`): only reads.
+
+        :param records: the desired records of ``kind`` to create or
+            update.
+        :returns: ``[(record, cause)]``, one per record that cannot be
+            made as it is; empty when all can.
+        """
+        method = getattr(self, 'check_%s' % kind, None)
+        if method is None:
+            return []
+        return method(records)
+
     def close(self):
         """Release connections; called once when a run ends."""

@@ -267,6 +267,9 @@ def plan_deploy(ctx, spec, state, plugins, refresh=True):
     plan = reconcile.deploy_plan(state, desired, observations)
     from tenks.spec import images as spec_images
     spec_images.check(spec, plan)
+    if refresh:
+        from tenks import support
+        support.require(plugins, plan)
     return plan
 
 

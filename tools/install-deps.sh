@@ -32,10 +32,12 @@ dnf_packages="python3-devel gcc git pkgconf libvirt-devel iproute procps-ng"
 if [ "$mode" = test ]; then
     apt_packages="$apt_packages ipmitool openssh-client bash-completion busybox-static cpio
 openssh-server genisoimage isolinux syslinux-common grub-efi-amd64-bin grub-common mtools
-dnsmasq-base systemd iptables"
+dnsmasq-base systemd iptables swtpm swtpm-tools
+qemu-system-arm qemu-efi-aarch64"
     dnf_packages="$dnf_packages ipmitool openssh-clients bash-completion busybox cpio
 openssh-server genisoimage syslinux grub2-efi-x64-modules grub2-tools-extra mtools
-dnsmasq kernel-core systemd iptables"
+dnsmasq kernel-core systemd iptables swtpm swtpm-tools
+qemu-system-aarch64 edk2-aarch64"
 fi
 
 sudo_cmd=""

@@ -37,6 +37,7 @@ class Platform(object):
     :ivar arch_packages: per guest architecture, the emulator and its
         UEFI firmware.
     :ivar ovs_packages: Open vSwitch.
+    :ivar tpm_packages: swtpm, which emulates nodes' TPMs.
     :ivar agent_packages: Python and its venv module, for the
         virtualenv of ``tenks-host-agent`` on a remote host.
     :ivar units: systemd unit of each daemon (see :data:`DAEMONS`).
@@ -45,15 +46,17 @@ class Platform(object):
     libvirt_packages: typing.Tuple[str, ...]
     arch_packages: typing.Mapping[str, typing.Tuple[str, ...]]
     ovs_packages: typing.Tuple[str, ...]
+    tpm_packages: typing.Tuple[str, ...]
     agent_packages: typing.Tuple[str, ...]
     units: typing.Mapping[str, str]
 
-    def packages(self, arches, openvswitch, agent=False):
+    def packages(self, arches, openvswitch, agent=False, tpm=False):
         """The packages a hypervisor needs, in a stable order.
 
         :param arches: guest architectures of the nodes (e.g. x86_64).
         :param openvswitch: whether Open vSwitch is used.
         :param agent: the host is remote: it runs ``tenks-host-agent``.
+        :param tpm: some nodes have an emulated TPM.
         :raises TenksError: an architecture this platform has no emulator
             package for.
         """
@@ -66,6 +69,8 @@ class Platform(object):
             wanted += self.arch_packages[arch]
         if openvswitch:
             wanted += self.ovs_packages
+        if tpm:
+            wanted += self.tpm_packages
         if agent:
             wanted += self.agent_packages
         out = []
@@ -84,6 +89,7 @@ APT = Platform(
                    'ppc64le': ('qemu-system-ppc',),
                    's390x': ('qemu-system-s390x',)},
     ovs_packages=('openvswitch-switch',),
+    tpm_packages=('swtpm', 'swtpm-tools'),
     agent_packages=('python3', 'python3-venv'),
     units={'virtlogd': 'virtlogd', 'libvirtd': 'libvirtd',
            'openvswitch': 'openvswitch-switch'})
@@ -95,6 +101,7 @@ DNF = Platform(
     arch_packages={'x86_64': ('qemu-kvm', 'edk2-ovmf'),
                    'aarch64': ('qemu-kvm', 'edk2-aarch64')},
     ovs_packages=('openvswitch',),
+    tpm_packages=('swtpm', 'swtpm-tools'),
     agent_packages=('python3',),
     units={'virtlogd': 'virtlogd', 'libvirtd': 'libvirtd',
            'openvswitch': 'openvswitch'})
@@ -175,8 +182,10 @@ class Needs(object):
     :ivar arches: guest architectures of its nodes.
     :ivar hypervisors: names of the hypervisors on the host (messages).
     :ivar agent: the host is remote and runs ``tenks-host-agent``.
+    :ivar tpm: some of its nodes have an emulated TPM.
     """
     openvswitch: bool
     arches: typing.Tuple[str, ...] = ('x86_64',)
     hypervisors: typing.Tuple[str, ...] = ()
     agent: bool = False
+    tpm: bool = False

@@ -54,13 +54,14 @@ def needs_from_spec(spec, catalog):
     openvswitch = _openvswitch(spec.settings, catalog)
     arches = tuple(sorted({t.arch for t in spec.node_types.values()} or
                           {_arch(spec.settings, catalog)}))
+    tpm = any(t.tpm for t in spec.node_types.values())
     hosts = collections.OrderedDict()
     for hv in spec.hypervisors:
         hosts.setdefault(hv.host, []).append(hv.name)
     return collections.OrderedDict(
         (host, platform_mod.Needs(openvswitch=openvswitch, arches=arches,
                                   hypervisors=tuple(names),
-                                  agent=host is not None))
+                                  agent=host is not None, tpm=tpm))
         for host, names in hosts.items())
 
 
@@ -109,7 +110,7 @@ def setup_host(agent, needs, dry_run=False, sleep=None, report=None,
 
 def _run_steps(runner, info, needs, add):
     wanted = info.platform.packages(needs.arches, needs.openvswitch,
-                                    needs.agent)
+                                    needs.agent, needs.tpm)
     add(steps.packages_step(runner, info.platform, wanted))
     add(steps.kvm_step(runner))
     started = False

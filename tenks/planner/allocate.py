@@ -26,7 +26,8 @@ A node is a plain dict (it is stored as such in the state file)::
     memory_mb, vcpus, volumes[{name, capacity, format, image, existing,
     pool}], physical_networks, nics[{physnet, index, mac}],
     cpu_mode, cpu_model, arch, machine, boot_mode, secure_boot, disk_bus,
-    nic_model, console_log_enabled, ironic_driver,
+    tpm ({model, version} or None), nic_model, console_log_enabled,
+    ironic_driver,
     bmc{emulator, address, port, username, password},
     ironic_config (dict or None), adopt (imported from Tenks)
 """
@@ -167,6 +168,8 @@ def _shape(node, entry, node_type, spec, indices, emulators):
         'boot_mode': mode,
         'secure_boot': secure,
         'disk_bus': node_type.disk_bus,
+        'tpm': ({'model': node_type.tpm[0], 'version': node_type.tpm[1]}
+                if node_type.tpm else None),
         'nic_model': node_type.nic_model,
         'console_log_enabled': node_type.console_log_enabled,
         'ironic_driver': node_type.ironic_driver,
@@ -212,7 +215,8 @@ def _hosts(spec, pools, facts):
             ram_allocation_ratio=hv.ram_allocation_ratio,
             cpu_allocation_ratio=hv.cpu_allocation_ratio,
             disk_allocation_ratio=hv.disk_allocation_ratio,
-            port_pools=pools[hv.name], order=order))
+            port_pools=pools[hv.name], order=order,
+            arches=fact.get('arches')))
     return hosts
 
 
@@ -324,7 +328,7 @@ def allocate(spec, state, seed, scheduler, emulators, facts=None):
                 name, node_type.memory_mb, node_type.vcpus,
                 _disk_bytes(node_type), node_type.physical_networks,
                 port_from=(emulator if emulators[emulator].port_label
-                           else None)))
+                           else None), arch=node_type.arch))
             new.append(node)
             nodes.append((entry, node_type, node))
     if requests:

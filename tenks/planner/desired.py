@@ -239,6 +239,10 @@ class Builder(object):
             'boot_mode': node['boot_mode'],
             'secure_boot': node['secure_boot'],
             'disks': disks, 'nics': nics, 'console_log': console}
+        if node.get('tpm'):
+            # Only when there is one: the props of domains recorded
+            # before TPMs existed stay equal.
+            props['tpm'] = dict(node['tpm'])
         props.update(self.provider(hv).domain_props(self.settings))
         domain_key = self.add(_record(
             'domain', name, hv.provider, hv.name, props,

@@ -29,8 +29,10 @@ built by :mod:`tenks.planner.desired`:
     ``{name, uuid, cluster, domain_type, memory_mb, vcpus, cpu_mode,
     cpu_model, arch, machine, boot_mode, secure_boot, disks[{pool,
     volume, format, bus}], nics[{mac, dev, model}], console_log,
-    trust_guest_rx_filters, cdrom}``. ``cdrom``: an empty CD-ROM drive for
-    virtual media. Define (never start) the VM; ``update``
+    trust_guest_rx_filters, cdrom, tpm}``. ``cdrom``: an empty CD-ROM drive
+    for virtual media. ``tpm`` (only when the node has one): ``{model:
+    crb|tis, version: '2.0'|'1.2'}``, an emulated TPM whose state lives as
+    long as the domain. Define (never start) the VM; ``update``
     redefines it, taking effect at its next power-on. ``delete`` stops it
     if running and undefines it with its NVRAM.
 """
@@ -46,6 +48,12 @@ from tenks import resource_driver
 ON, OFF, UNKNOWN = 'on', 'off', 'unknown'
 POWER_WORDS = (ON, OFF, 'paused', 'suspended', 'crashed', 'missing',
                'foreign', UNKNOWN)
+
+
+#: The machine type of guests of other architectures than x86, when the
+#: node type names none and the configured one is an x86 machine.
+ARCH_MACHINES = {'aarch64': 'virt', 'ppc64le': 'pseries',
+                 's390x': 's390-ccw-virtio'}
 
 
 class Provider(resource_driver.ResourceDriver, metaclass=abc.ABCMeta):
@@ -87,7 +95,8 @@ class Provider(resource_driver.ResourceDriver, metaclass=abc.ABCMeta):
         opts = cls._options(settings)
         return {'cpu_mode': opts['cpu_mode'], 'cpu_model': opts['cpu_model'],
                 'arch': opts['arch'], 'machine': opts['machine_type'],
-                'disk_bus': opts['disk_bus'], 'nic_model': opts['nic_model']}
+                'disk_bus': opts['disk_bus'], 'nic_model': opts['nic_model'],
+                'arch_machines': dict(ARCH_MACHINES)}
 
     @classmethod
     def pool_props(cls, settings):
@@ -196,7 +205,8 @@ class Provider(resource_driver.ResourceDriver, metaclass=abc.ABCMeta):
     def host_facts(self):
         """Capacity of the hypervisor for the scheduler.
 
-        :returns: ``{'memory_mb', 'vcpus', 'disk_bytes'}``, any of them
-            missing when unknown. The default knows nothing.
+        :returns: ``{'memory_mb', 'vcpus', 'disk_bytes', 'arches'}``, any
+            of them missing when unknown (``arches``: the guest
+            architectures it can run). The default knows nothing.
         """
         return {}

@@ -71,11 +71,12 @@ class NodeRequest(object):
     """
 
     __slots__ = ('name', 'memory_mb', 'vcpus', 'disk_bytes', 'physnets',
-                 'port_from', 'port', 'host')
+                 'port_from', 'port', 'host', 'arch')
 
     def __init__(self, name, memory_mb, vcpus, disk_bytes=0, physnets=(),
-                 port_from=None):
+                 port_from=None, arch=None):
         self.name = name
+        self.arch = arch
         self.memory_mb = memory_mb
         self.vcpus = vcpus
         self.disk_bytes = disk_bytes
@@ -88,20 +89,22 @@ class NodeRequest(object):
     def shape(self):
         """Requests with the same shape pass and fail the same filters."""
         return (self.memory_mb, self.vcpus, self.disk_bytes, self.physnets,
-                self.port_from)
+                self.port_from, self.arch)
 
 
 class HostState(object):
     """A hypervisor as the scheduler sees it: capacity and usage.
 
-    Capacities of ``None`` are unknown and never limit placement.
+    Capacities of ``None`` are unknown and never limit placement; so are
+    ``arches`` (the guest architectures it can run).
     """
 
     def __init__(self, name, physnets=(), memory_mb=None, vcpus=None,
                  disk_bytes=None, ram_allocation_ratio=1.0,
                  cpu_allocation_ratio=16.0, disk_allocation_ratio=1.0,
-                 port_pools=None, order=0):
+                 port_pools=None, order=0, arches=None):
         self.name = name
+        self.arches = frozenset(arches) if arches is not None else None
         self.order = order
         self.physnets = frozenset(physnets)
         self.memory_mb = memory_mb
@@ -199,6 +202,10 @@ def static_reason(host, request):
     if missing:
         return 'physical network%s %s not mapped' % (
             's' if len(missing) > 1 else '', ', '.join(sorted(missing)))
+    if (request.arch and host.arches is not None and
+            request.arch not in host.arches):
+        return 'cannot run %s guests (it runs %s)' % (
+            request.arch, ', '.join(sorted(host.arches)) or 'none')
     return None
 
 

@@ -89,6 +89,8 @@ class NodeType(object):
     secure_boot: typing.Optional[bool] = None
     disk_bus: str = 'virtio'
     nic_model: str = 'virtio'
+    #: ``(model, version)`` of its TPM (``('crb', '2.0')``), or None.
+    tpm: typing.Optional[typing.Tuple[str, str]] = None
     bmc_username: typing.Optional[str] = None
     bmc_password: typing.Optional[str] = None
 

@@ -24,6 +24,7 @@ from tenks.spec import model
 from tenks.spec import schema
 from tenks.spec import sizes
 
+X86 = ('x86_64', 'i686')
 INTERFACE_KEYS = tuple('%s_interface' % i for i in schema.IRONIC_INTERFACES)
 
 
@@ -77,6 +78,42 @@ def _build_volume(data, path, problems, base_dir):
                         pool=data.get('pool'))
 
 
+def _machine(data, arch, defaults):
+    """The node type's machine: its own, or the default for ``arch``.
+
+    The configured machine type (an x86 one, q35 by default) does not
+    serve other architectures: they get theirs (``virt`` for aarch64).
+    """
+    if data.get('machine'):
+        return data['machine']
+    machine = defaults['machine']
+    x86_machine = machine == 'q35' or machine.startswith(('pc', 'q35'))
+    if arch not in X86 and x86_machine:
+        return defaults.get('arch_machines', {}).get(arch, machine)
+    return machine
+
+
+def _tpm(value, arch, path, problems):
+    """``(model, version)`` of a node type's ``tpm`` key, or None.
+
+    ``true`` is a TPM 2.0 of the model the architecture's machines take:
+    CRB on x86, TIS elsewhere (aarch64's virt machine has no CRB).
+    """
+    if not value:
+        return None
+    value = value if isinstance(value, dict) else {}
+    version = value.get('version', '2.0')
+    model = value.get('model', 'crb' if arch in X86 and version == '2.0'
+                      else 'tis')
+    if model == 'crb' and version != '2.0':
+        problems.add(path + ('model',), 'a CRB TPM is a TPM 2.0 (version '
+                     'is %s): use model tis' % version)
+    if model == 'crb' and arch not in X86:
+        problems.add(path + ('model',), 'a CRB TPM is for x86 machines '
+                     '(arch is %s): use model tis' % arch)
+    return (model, version)
+
+
 def build_node_type(name, data, path, problems, settings, defaults,
                     base_dir):
     """One node type.
@@ -112,6 +149,10 @@ def build_node_type(name, data, path, problems, settings, defaults,
     if cpu_model and cpu_mode != 'custom':
         problems.add(path + ('cpu_model',), "cpu_model needs cpu_mode "
                      "'custom' (cpu_mode is %r)" % cpu_mode)
+    arch = data.get('arch', defaults['arch'])
+    if data.get('boot_mode') == 'bios' and arch == 'aarch64':
+        problems.add(path + ('boot_mode',), 'aarch64 nodes boot UEFI only '
+                     '(there is no BIOS for them)')
     if data.get('secure_boot') and data.get('boot_mode') == 'bios':
         problems.add(path + ('secure_boot',), 'secure boot needs UEFI '
                      '(boot_mode is bios)')
@@ -124,12 +165,13 @@ def build_node_type(name, data, path, problems, settings, defaults,
         ironic_driver=driver, bmc_emulator=emulator,
         console_log_enabled=data.get('console_log_enabled', False),
         cpu_mode=cpu_mode, cpu_model=cpu_model or defaults['cpu_model'],
-        arch=data.get('arch', defaults['arch']),
-        machine=data.get('machine', defaults['machine']),
+        arch=arch,
+        machine=_machine(data, arch, defaults),
         boot_mode=data.get('boot_mode'),
         secure_boot=data.get('secure_boot'),
         disk_bus=data.get('disk_bus', defaults['disk_bus']),
         nic_model=data.get('nic_model', defaults['nic_model']),
+        tpm=_tpm(data.get('tpm'), arch, path + ('tpm',), problems),
         bmc_username=bmc.get('username'), bmc_password=bmc.get('password'))
 
 

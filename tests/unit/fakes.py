@@ -38,6 +38,8 @@ class World(object):
         self.foreign = set()      # (kind, name) created by someone else
         self.calls = []
         self.fail = {}            # (verb, kind, name) -> exception
+        #: (kind, name) -> why the place cannot make it (driver.check).
+        self.unsupported = {}
 
     def reset_calls(self):
         self.calls = []
@@ -101,8 +103,13 @@ def _crud(kind):
 
     def observe(self, records):
         return self._observe(kind, records)
+
+    def check(self, records):
+        return [(r, WORLD.unsupported[(kind, r.name)]) for r in records
+                if (kind, r.name) in WORLD.unsupported]
     return {'create_%s' % kind: create, 'update_%s' % kind: update,
-            'delete_%s' % kind: delete, 'observe_%s' % kind: observe}
+            'delete_%s' % kind: delete, 'observe_%s' % kind: observe,
+            'check_%s' % kind: check}
 
 
 def _fake(real, kinds, **extra):

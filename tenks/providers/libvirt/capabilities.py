@@ -62,6 +62,16 @@ def guest_domain_types(caps_xml, arch):
     return types
 
 
+def qemu_arches(caps_xml):
+    """Guest architectures QEMU runs here (kvm or qemu domains)."""
+    root = ET.fromstring(caps_xml)
+    return {a.get('name') for guest in root.findall('guest')
+            if guest.findtext('os_type') == 'hvm'
+            for a in guest.findall('arch')
+            if {d.get('type') for d in a.findall('domain')} &
+            {'kvm', 'qemu'}}
+
+
 def kvm_usable(caps_xml, arch):
     """Whether a kvm domain of ``arch`` can really run on this host.
 
@@ -105,6 +115,21 @@ def cpu_modes(domcaps_xml):
             for m in root.findall('cpu/mode')}
 
 
+def tpm_values(domcaps_xml):
+    """What the hypervisor offers for TPMs: ``{enum: {values}}``.
+
+    The enums are ``model`` (tpm-crb, tpm-tis...), ``backendModel``
+    (``emulator`` only when swtpm is installed) and ``backendVersion``
+    (libvirt 8.6 and later); an empty dict when TPMs are not supported.
+    """
+    root = ET.fromstring(domcaps_xml)
+    tpm = root.find('devices/tpm')
+    if tpm is None or tpm.get('supported') != 'yes':
+        return {}
+    return {e.get('name'): {v.text for v in e.findall('value')}
+            for e in tpm.findall('enum')}
+
+
 def firmware_values(domcaps_xml):
     """Firmware kinds auto-selection offers (e.g. ``{'efi'}``)."""
     root = ET.fromstring(domcaps_xml)
@@ -132,19 +157,21 @@ class HostCapabilities(object):
                     lambda c: c.getCapabilities())
             return self._caps
 
-    def domcaps_xml(self, domain_type, arch):
+    def domcaps_xml(self, domain_type, arch, machine=None):
         """The domain capabilities document, or None.
 
-        None when the driver has none (libvirt's test driver): the checks
+        Of the ``machine`` type (QEMU's default for ``arch`` when None:
+        for aarch64 that is a machine without UEFI, so name it). None
+        when the driver has none (libvirt's test driver): the checks
         using it then pass.
         """
-        key = (domain_type, arch)
+        key = (domain_type, arch, machine)
         with self._lock:
             if key not in self._domcaps:
                 try:
                     self._domcaps[key] = self.connection.call(
                         lambda c: c.getDomainCapabilities(
-                            None, arch, None, domain_type, 0))
+                            None, arch, machine, domain_type, 0))
                 except Exception as exc:
                     if not conn_mod.is_error(exc, 'VIR_ERR_NO_SUPPORT'):
                         raise
@@ -159,13 +186,13 @@ class HostCapabilities(object):
                                                    self.caps_xml(), arch)
         return self._types[key]
 
-    def check_cpu_mode(self, domain_type, arch, mode):
+    def check_cpu_mode(self, domain_type, arch, mode, machine=None):
         """Raise unless the hypervisor offers CPU ``mode``.
 
         For domains of ``domain_type``: host-passthrough, for one, needs
         kvm.
         """
-        domcaps = self.domcaps_xml(domain_type, arch)
+        domcaps = self.domcaps_xml(domain_type, arch, machine)
         if domcaps is None:
             return
         modes = cpu_modes(domcaps)
@@ -176,11 +203,50 @@ class HostCapabilities(object):
                                   ' (it needs kvm)' if
                                   mode == 'host-passthrough' else ''))
 
-    def check_uefi(self, domain_type, arch):
+    def check_arch(self, arch):
+        """Raise unless the hypervisor has an emulator for ``arch``.
+
+        Only QEMU is asked: a driver that runs no QEMU guests at all
+        (libvirt's test driver) has nothing to say.
+        """
+        arches = qemu_arches(self.caps_xml())
+        if arches and arch not in arches:
+            raise exception.TenksError(
+                'this hypervisor cannot run %s guests: it has no QEMU '
+                'emulator for them (it runs %s; install one, e.g. with '
+                'tenks host setup)' % (arch, ', '.join(sorted(arches))))
+
+    def check_tpm(self, domain_type, arch, tpm, machine=None):
+        """Raise unless the hypervisor can emulate ``tpm``.
+
+        :param tpm: ``{model, version}`` in libvirt's terms.
+        """
+        domcaps = self.domcaps_xml(domain_type, arch, machine)
+        if domcaps is None:
+            return
+        offered = tpm_values(domcaps)
+        if 'emulator' not in offered.get('backendModel', ()):
+            raise exception.TenksError(
+                'this hypervisor cannot emulate a TPM (install swtpm and '
+                'swtpm-tools, e.g. with tenks host setup)')
+        if tpm['model'] not in offered.get('model', ()):
+            raise exception.TenksError(
+                'TPM model %s is not available for %s guests on this '
+                'hypervisor (it offers %s)' % (
+                    tpm['model'], arch,
+                    ', '.join(sorted(offered.get('model', ()))) or 'none'))
+        versions = offered.get('backendVersion')
+        if versions and tpm['version'] not in versions:
+            raise exception.TenksError(
+                'this hypervisor\'s swtpm cannot emulate a TPM %s (it '
+                'offers %s)' % (tpm['version'], ', '.join(sorted(versions))))
+
+    def check_uefi(self, domain_type, arch, machine=None):
         """Raise when no UEFI firmware can be auto-selected."""
-        domcaps = self.domcaps_xml(domain_type, arch)
+        domcaps = self.domcaps_xml(domain_type, arch, machine)
         if domcaps is not None and 'efi' not in firmware_values(domcaps):
             raise exception.TenksError(
                 'no UEFI firmware is installed for %s guests on this '
-                'hypervisor (install OVMF, e.g. with tenks host setup)'
-                % arch)
+                'hypervisor (install %s, e.g. with tenks host setup)'
+                % (arch, 'AAVMF (qemu-efi-aarch64)' if arch == 'aarch64'
+                   else 'OVMF'))

@@ -41,6 +41,9 @@ DISK_PREFIX = {'virtio': 'vd', 'sata': 'sd', 'scsi': 'sd'}
 #: Architectures whose legacy BIOS is a SeaBIOS ROM.
 BIOS_ARCHES = ('x86_64', 'i686')
 NIC_MODELS = ('virtio', 'e1000', 'e1000e', 'rtl8139')
+#: libvirt's TPM model of each ``tpm.model``.
+TPM_MODELS = {'crb': 'tpm-crb', 'tis': 'tpm-tis'}
+TPM_VERSIONS = ('2.0', '1.2')
 
 
 def _error(props, message):
@@ -109,6 +112,22 @@ def _nics(props):
     return nics
 
 
+def tpm(props):
+    """The domain's TPM in libvirt's terms (``{model, version}``), or None.
+
+    :raises TenksError: an unknown model or version.
+    """
+    wanted = props.get('tpm')
+    if not wanted:
+        return None
+    model = TPM_MODELS.get(wanted.get('model'))
+    version = wanted.get('version')
+    if model is None or version not in TPM_VERSIONS:
+        raise _error(props, 'unknown TPM %r (models: %s; versions: %s)' % (
+            wanted, ', '.join(TPM_MODELS), ', '.join(TPM_VERSIONS)))
+    return {'model': model, 'version': version}
+
+
 def context(props, domain_type, disk_formats=None, bios_rom=None):
     """The template context of a domain.
 
@@ -152,6 +171,7 @@ def context(props, domain_type, disk_formats=None, bios_rom=None):
         'memory_mb': memory,
         'vcpus': vcpus,
         'arch': arch,
+        'x86': arch in BIOS_ARCHES,
         'machine': machine,
         'uefi': fw.mode == firmware.UEFI,
         'bios_rom': (bios_rom if fw.mode != firmware.UEFI and
@@ -165,6 +185,7 @@ def context(props, domain_type, disk_formats=None, bios_rom=None):
                     for d in disks + ([cdrom] if cdrom else [])),
         'nics': _nics(props),
         'console_log': props.get('console_log'),
+        'tpm': tpm(props),
     }
 
 

@@ -60,18 +60,21 @@ def _flags(*names):
     return flags
 
 
-def undefine(dom):
+def undefine(dom, keep_tpm=False):
     """Undefine ``dom`` with everything libvirt keeps for it.
 
-    That is its NVRAM, managed save image and snapshot and checkpoint
-    metadata. A driver that refuses some of these flags (libvirt's test
-    driver) has none of those things to keep; it is asked again without
-    them.
+    That is its NVRAM, managed save image, snapshot and checkpoint
+    metadata and its emulated TPM's state, unless ``keep_tpm`` (the
+    domain is defined again at once, and its TPM must stay). A driver
+    that refuses some of these flags (libvirt's test driver) has none of
+    those things to keep; it is asked again without them.
     """
     full = _flags('VIR_DOMAIN_UNDEFINE_NVRAM',
                   'VIR_DOMAIN_UNDEFINE_MANAGED_SAVE',
                   'VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA',
-                  'VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA')
+                  'VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA',
+                  'VIR_DOMAIN_UNDEFINE_KEEP_TPM' if keep_tpm else
+                  'VIR_DOMAIN_UNDEFINE_TPM')
     try:
         dom.undefineFlags(full)
     except Exception as exc:
@@ -228,17 +231,41 @@ class LibvirtProvider(base.Provider):
                     props['name'], self.name, props['cluster'],
                     metadata.describe_owner(cluster), verb))
 
+    def _resolve(self, props):
+        """The domain type and firmware of ``props``, checked.
+
+        Against what the hypervisor offers.
+
+        :raises TenksError: it cannot run such a domain (the cause).
+        """
+        arch = props.get('arch') or 'x86_64'
+        self.capabilities.check_arch(arch)
+        dtype = self.capabilities.domain_type(
+            props.get('domain_type') or 'auto', arch)
+        fw = firmware.from_props(props)
+        machine = props.get('machine')
+        self.capabilities.check_cpu_mode(
+            dtype, arch, props.get('cpu_mode') or 'maximum', machine)
+        if fw.mode == firmware.UEFI:
+            self.capabilities.check_uefi(dtype, arch, machine)
+        tpm = domain_xml.tpm(props)
+        if tpm:
+            self.capabilities.check_tpm(dtype, arch, tpm, machine)
+        return dtype, fw
+
+    def check_domain(self, records):
+        out = []
+        for record in records:
+            try:
+                self._resolve(record.props)
+            except exception.TenksError as exc:
+                out.append((record, str(exc)))
+        return out
+
     def _prepare(self, conn, props):
         """Resolve everything a definition needs and render its XML."""
-        arch = props.get('arch') or 'x86_64'
         try:
-            dtype = self.capabilities.domain_type(
-                props.get('domain_type') or 'auto', arch)
-            fw = firmware.from_props(props)
-            self.capabilities.check_cpu_mode(
-                dtype, arch, props.get('cpu_mode') or 'maximum')
-            if fw.mode == firmware.UEFI:
-                self.capabilities.check_uefi(dtype, arch)
+            dtype, fw = self._resolve(props)
         except exception.TenksError as exc:
             msg = str(exc)
             if not msg.startswith('domain '):
@@ -278,7 +305,7 @@ class LibvirtProvider(base.Provider):
                     LOG.warning('%s is running: its new firmware and '
                                 'NVRAM take effect once it is powered off',
                                 props['name'])
-                undefine(dom)
+                undefine(dom, keep_tpm=True)
         conn.defineXML(xml)
         return {'domain_type': dtype, 'firmware': fw.mode,
                 'secure_boot': fw.secure_boot}
@@ -393,6 +420,9 @@ class LibvirtProvider(base.Provider):
     def _host_facts(self, conn):
         info = conn.getInfo()
         facts = {'memory_mb': int(info[1]), 'vcpus': int(info[2])}
+        arches = capabilities.qemu_arches(self.capabilities.caps_xml())
+        if arches:
+            facts['arches'] = sorted(arches)
         pool = (getattr(self.hypervisor, 'pool_name', None) or
                 self.conf.libvirt.pool_name)
         facts.update(self.storage.pool_facts(conn, pool))

@@ -16,20 +16,15 @@ Every test collected here carries the ``multihost`` marker, so that
 ``tools/run-tests.sh -m multihost`` runs exactly these.
 """
 
-import os
-
 import pytest
 
 from tests.functional import env as env_mod
+from tests.functional import markers
 from tests.functional.multihost import hosts as hosts_mod
-
-HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def pytest_collection_modifyitems(config, items):
-    for item in items:
-        if str(item.path).startswith(HERE + os.sep):
-            item.add_marker(pytest.mark.multihost)
+    markers.mark_below(items, __file__, pytest.mark.multihost)
 
 
 @pytest.fixture(scope='module')

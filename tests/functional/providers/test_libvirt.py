@@ -358,7 +358,7 @@ def test_golden_domain_xml_is_valid_for_libvirt(libvirtd):
             xml = xml.replace("mode='host-passthrough'", "mode='maximum'")
             dom = conn.defineXMLFlags(xml, libvirt.VIR_DOMAIN_DEFINE_VALIDATE)
             names.append(dom.name())
-        assert len(names) == 4
+        assert len(names) == 5
     finally:
         for name in names:
             lv.remove_domain(conn, name)

@@ -23,7 +23,7 @@ from tests.unit.contracts import helpers
 
 HYPERVISOR_FIELDS = {'libvirt_uri', 'pool_name', 'pool_path'}
 NODE_FIELDS = {'cpu_mode', 'cpu_model', 'arch', 'machine', 'disk_bus',
-               'nic_model'}
+               'nic_model', 'arch_machines'}
 
 SPEC = '''
 hypervisors:

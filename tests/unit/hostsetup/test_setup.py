@@ -199,6 +199,9 @@ class NeedsTest(base.TestCase):
         self.assertEqual(('hv0', 'hv1'), needs[None].hypervisors)
         self.assertTrue(needs[None].openvswitch)
         self.assertEqual(('aarch64', 'x86_64'), needs[None].arches)
+        self.assertEqual((False, True), (needs[None].agent,
+                                         needs['root@far.example.com'].agent))
+        self.assertFalse(needs[None].tpm)
 
     def test_packages_per_arch_and_switch(self):
         self.assertEqual(['libvirt-daemon-system',
@@ -212,3 +215,12 @@ class NeedsTest(base.TestCase):
                                                            True))
         self.assertRaises(exception.TenksError, platform.DNF.packages,
                           ['s390x'], False)
+
+    def test_packages_of_remote_hosts_and_tpms(self):
+        base_list = platform.APT.packages(['x86_64'], False)
+        self.assertEqual(base_list + ['swtpm', 'swtpm-tools', 'python3',
+                                      'python3-venv'],
+                         platform.APT.packages(['x86_64'], False,
+                                               agent=True, tpm=True))
+        self.assertEqual(['swtpm', 'swtpm-tools'], platform.DNF.packages(
+            ['x86_64'], False, tpm=True)[-2:])

@@ -197,3 +197,87 @@ class HostCapabilitiesTest(base.TestCase):
         exc = self.assertRaises(exception.TenksError, host.check_uefi,
                                 'kvm', 'x86_64')
         self.assertIn('install OVMF', str(exc))
+
+
+DOMCAPS_TPM = '''<domainCapabilities>
+  <devices>
+    <tpm supported='yes'>
+      <enum name='model'>
+        <value>tpm-tis</value>
+        <value>tpm-crb</value>
+      </enum>
+      <enum name='backendModel'>
+        <value>passthrough</value>
+        %(emulator)s
+      </enum>
+      <enum name='backendVersion'>
+        %(versions)s
+      </enum>
+    </tpm>
+  </devices>
+</domainCapabilities>'''
+WITH_SWTPM = DOMCAPS_TPM % {
+    'emulator': '<value>emulator</value>',
+    'versions': '<value>1.2</value><value>2.0</value>'}
+NO_SWTPM = DOMCAPS_TPM % {'emulator': '', 'versions': ''}
+CRB_20 = {'model': 'tpm-crb', 'version': '2.0'}
+
+
+class TpmTest(base.TestCase):
+
+    def host(self, domcaps):
+        return capabilities.HostCapabilities(FakeConnection(NO_HW, domcaps))
+
+    def test_values(self):
+        self.assertEqual({'model': {'tpm-tis', 'tpm-crb'},
+                          'backendModel': {'passthrough', 'emulator'},
+                          'backendVersion': {'1.2', '2.0'}},
+                         capabilities.tpm_values(WITH_SWTPM))
+        self.assertEqual({}, capabilities.tpm_values(DOMCAPS_TCG))
+
+    def test_emulated_tpm_with_swtpm(self):
+        self.host(WITH_SWTPM).check_tpm('qemu', 'x86_64', CRB_20)
+
+    def test_no_swtpm_says_what_to_install(self):
+        exc = self.assertRaises(exception.TenksError,
+                                self.host(NO_SWTPM).check_tpm, 'qemu',
+                                'x86_64', CRB_20)
+        self.assertEqual('this hypervisor cannot emulate a TPM (install '
+                         'swtpm and swtpm-tools, e.g. with tenks host '
+                         'setup)', str(exc))
+        self.assertRaises(exception.TenksError,
+                          self.host(DOMCAPS_TCG).check_tpm, 'qemu',
+                          'x86_64', CRB_20)
+
+    def test_a_version_swtpm_cannot_do(self):
+        only_2 = DOMCAPS_TPM % {'emulator': '<value>emulator</value>',
+                                'versions': '<value>2.0</value>'}
+        exc = self.assertRaises(
+            exception.TenksError, self.host(only_2).check_tpm, 'qemu',
+            'x86_64', {'model': 'tpm-tis', 'version': '1.2'})
+        self.assertIn('cannot emulate a TPM 1.2 (it offers 2.0)', str(exc))
+
+
+class ArchTest(base.TestCase):
+
+    def test_qemu_arches(self):
+        self.assertEqual({'i686', 'x86_64', 'aarch64'},
+                         capabilities.qemu_arches(NO_HW))
+
+    def test_an_arch_without_emulator_is_refused(self):
+        host = capabilities.HostCapabilities(
+            FakeConnection(NO_HW, DOMCAPS_TCG))
+        host.check_arch('aarch64')
+        exc = self.assertRaises(exception.TenksError, host.check_arch,
+                                's390x')
+        self.assertEqual('this hypervisor cannot run s390x guests: it has '
+                         'no QEMU emulator for them (it runs aarch64, i686, '
+                         'x86_64; install one, e.g. with tenks host setup)',
+                         str(exc))
+
+    def test_a_driver_without_qemu_has_nothing_to_say(self):
+        test_driver = ('<capabilities><guest><os_type>hvm</os_type>'
+                       "<arch name='i686'><domain type='test'/></arch>"
+                       '</guest></capabilities>')
+        capabilities.HostCapabilities(
+            FakeConnection(test_driver, None)).check_arch('x86_64')

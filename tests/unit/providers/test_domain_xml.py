@@ -50,6 +50,13 @@ class GoldenTest(base.TestCase):
         xml = domain_xml.render(props, 'kvm')
         helpers.check_golden(self, 'domain-secure-boot.xml', xml)
 
+    def test_secure_boot_with_tpm(self):
+        props = helpers.domain_props(name='tk4', secure_boot=True,
+                                     nics=[], disks=[], console_log=None,
+                                     tpm={'model': 'crb', 'version': '2.0'})
+        xml = domain_xml.render(props, 'qemu')
+        helpers.check_golden(self, 'domain-tpm.xml', xml)
+
     def test_custom_cpu_scsi_trusted_nics_existing_volume(self):
         props = helpers.domain_props(
             name='tk3', cpu_mode='custom', cpu_model='Nehalem',
@@ -82,6 +89,18 @@ class RenderTest(base.TestCase):
         self.assertEqual([], root.findall('devices/*/boot'))
         self.assertIsNone(root.find('devices/graphics'))
         self.assertIsNotNone(root.find('features/acpi'))
+
+    def test_tpm_models_and_versions(self):
+        root = self.render(tpm={'model': 'tis', 'version': '1.2'})
+        tpm = root.find('devices/tpm')
+        self.assertEqual('tpm-tis', tpm.get('model'))
+        self.assertEqual(('emulator', '1.2'), (
+            tpm.find('backend').get('type'),
+            tpm.find('backend').get('version')))
+        self.assertIsNone(self.render().find('devices/tpm'))
+        exc = self.assertRaises(exception.TenksError, self.render,
+                                tpm={'model': 'spi', 'version': '2.0'})
+        self.assertIn('unknown TPM', str(exc))
 
     def test_metadata_names_cluster(self):
         xml = domain_xml.render(helpers.domain_props(cluster='blue'),

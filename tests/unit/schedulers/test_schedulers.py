@@ -148,3 +148,37 @@ class FilterSchedulerTest(base.TestCase):
             filter_sched.FilterScheduler().schedule(reqs, hosts)
             return [r.host for r in reqs]
         self.assertEqual(run(), run())
+
+
+class ArchTest(base.TestCase):
+    """A node goes where its architecture runs, when that is known."""
+
+    def hosts(self):
+        x86 = sched.HostState('x86', physnets=['p1'], arches={'x86_64'},
+                              order=0)
+        both = sched.HostState('both', physnets=['p1'], order=1,
+                               arches={'x86_64', 'aarch64'})
+        unknown = sched.HostState('unknown', physnets=['p1'], order=2)
+        return [x86, both, unknown]
+
+    def requests(self, arch, n=3):
+        return [sched.NodeRequest('n%d' % i, 512, 1, 0, ('p1',), arch=arch)
+                for i in range(n)]
+
+    def test_both_schedulers_skip_hosts_that_cannot_run_it(self):
+        for scheduler in (round_robin.RoundRobinScheduler(),
+                          filter_sched.FilterScheduler()):
+            reqs = self.requests('aarch64', 4)
+            scheduler.schedule(reqs, self.hosts())
+            self.assertNotIn('x86', {r.host for r in reqs})
+            reqs = self.requests('x86_64', 3)
+            scheduler.schedule(reqs, self.hosts())
+            self.assertIn('x86', {r.host for r in reqs})
+
+    def test_the_reason_names_what_the_host_runs(self):
+        hosts = self.hosts()[:1]
+        err = self.assertRaises(exception.SchedulingError,
+                                round_robin.RoundRobinScheduler().schedule,
+                                self.requests('aarch64', 1), hosts)
+        self.assertEqual({'x86': 'cannot run aarch64 guests (it runs '
+                                 'x86_64)'}, err.reasons)

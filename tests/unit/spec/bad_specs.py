@@ -173,6 +173,13 @@ BAD_SPECS = [
     ('secure-bios', _with('vcpus: 1\n', 'vcpus: 1\n    boot_mode: bios\n'
                           '    secure_boot: true\n'),
      'node_types.t0.secure_boot', 'needs UEFI'),
+    ('tpm-crb-12', _with('vcpus: 1\n', 'vcpus: 1\n    tpm: {version: "1.2",'
+                         ' model: crb}\n'),
+     'node_types.t0.tpm.model', 'a CRB TPM is a TPM 2.0'),
+    ('tpm-version', _with('vcpus: 1\n', 'vcpus: 1\n    tpm: {version: 3}\n'),
+     'node_types.t0.tpm.version', 'must be one of'),
+    ('tpm-key', _with('vcpus: 1\n', 'vcpus: 1\n    tpm: {type: swtpm}\n'),
+     'node_types.t0.tpm.type', 'unknown key'),
     ('cpu-custom', _with('vcpus: 1\n', 'vcpus: 1\n    cpu_mode: custom\n'),
      'node_types.t0.cpu_mode', 'needs a cpu_model'),
     ('resource-class-missing', _with('count: 2', 'count: 2\n'

@@ -1,0 +1,25 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""The hardware tests: what nodes offer beyond CPU, memory, disk and NIC.
+
+Every test collected here carries the ``hardware`` marker, so that
+``tools/run-tests.sh -m hardware`` runs exactly these.
+"""
+
+import pytest
+
+from tests.functional import markers
+
+
+def pytest_collection_modifyitems(config, items):
+    markers.mark_below(items, __file__, pytest.mark.hardware)
