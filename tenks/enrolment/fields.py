@@ -323,7 +323,8 @@ def node_properties(node, user=None):
     """The Ironic properties of ``node`` (an allocated node dict).
 
     Its shape (cpus, memory_mb, cpu_arch, local_gb from the first volume),
-    the ``user`` properties of its spec over them, and a capabilities
+    the root device hint of the volume marked ``root_device`` (its
+    serial), the ``user`` properties of its spec over them, and a capabilities
     string with the node's boot mode unless the user gave one.
     """
     user = dict(user or {})
@@ -332,6 +333,9 @@ def node_properties(node, user=None):
     if node['volumes'] and node['volumes'][0]['capacity']:
         properties['local_gb'] = units.to_gib_floor(
             node['volumes'][0]['capacity'])
+    for volume in node['volumes']:
+        if volume.get('root_device') and volume.get('serial'):
+            properties['root_device'] = {'serial': volume['serial']}
     properties.update({k: v for k, v in user.items()
                        if k != 'capabilities'})
     properties['capabilities'] = capabilities_string(

@@ -128,11 +128,35 @@ def _boot(entry, node_type, settings):
     return mode, bool(secure)
 
 
+def _identity(node, index, vol, disk_bus, old):
+    """A volume's bus, serial, WWN and root device flag.
+
+    A serial (and a WWN on SCSI) not given is generated from the node's
+    UUID and the volume's index, so it stays the same; and kept as the
+    state says. A volume the state recorded before tenks gave disks
+    identities keeps none (its domain stays as it is) unless it is the
+    root device, whose hint needs a serial.
+    """
+    out = {'bus': vol.bus or disk_bus, 'root_device': vol.root_device}
+    old = old or {}
+    legacy = bool(old) and 'serial' not in old
+    if legacy and not (vol.serial or vol.wwn or vol.root_device):
+        return out
+    out['serial'] = (vol.serial or old.get('serial') or
+                     naming.disk_serial(node['uuid'], index))
+    out['wwn'] = None
+    if out['bus'] == 'scsi':
+        out['wwn'] = (vol.wwn or old.get('wwn') or
+                      naming.disk_wwn(node['uuid'], index))
+    return out
+
+
 def _shape(node, entry, node_type, spec, indices, emulators):
     """Fill in what follows from the node's type, spec entry and host."""
     settings = spec.settings
     name = node['name']
     volumes = []
+    old_volumes = node.get('volumes') or []
     for i, vol in enumerate(node_type.volumes):
         if vol.existing:
             volumes.append({'name': vol.existing.replace('{node}', name),
@@ -144,6 +168,9 @@ def _shape(node, entry, node_type, spec, indices, emulators):
                 name, entry.vol_name_prefix, i), 'existing': False,
                 'pool': None, 'capacity': vol.capacity,
                 'format': vol.format, 'image': vol.image})
+        volumes[-1].update(_identity(
+            node, i, vol, node_type.disk_bus,
+            old_volumes[i] if i < len(old_volumes) else None))
     old_macs = {n['physnet']: n.get('mac') for n in node.get('nics') or ()}
     nics = [{'physnet': p, 'index': indices[p], 'mac': old_macs.get(p)}
             for p in node_type.physical_networks]

@@ -187,9 +187,15 @@ class Builder(object):
                     'image': vol['image'], 'existing': vol['existing']},
                 requires=[] if vol['existing'] else [pool_key],
                 adopt=adopt)))
-            disks.append({'pool': pool, 'volume': vol['name'],
-                          'format': vol['format'],
-                          'bus': node['disk_bus']})
+            disk = {'pool': pool, 'volume': vol['name'],
+                    'format': vol['format'],
+                    'bus': vol.get('bus') or node['disk_bus']}
+            # Only when set: the props of domains recorded before disks
+            # had identities stay equal.
+            for key in ('serial', 'wwn'):
+                if vol.get(key):
+                    disk[key] = vol[key]
+            disks.append(disk)
         return keys, disks
 
     def _nics(self, node, hv, adopt):

@@ -104,6 +104,24 @@ def mac_address(seed, *parts, attempt=0, oui='52:54:00'):
     return '%s:%02x:%02x:%02x' % (oui, digest[0], digest[1], digest[2])
 
 
+def disk_serial(node_uuid, index):
+    """A stable serial number for a node's volume ``index``.
+
+    20 characters at most, as virtio-blk and ATA allow.
+    """
+    digest = hashlib.sha256(('disk/%s/%d' % (node_uuid, index)).encode())
+    return 'TK%s' % digest.hexdigest()[:14].upper()
+
+
+def disk_wwn(node_uuid, index):
+    """A stable WWN for a node's SCSI volume ``index``: 16 hex digits.
+
+    NAA 3 (locally assigned), so it cannot be any vendor's.
+    """
+    digest = hashlib.sha256(('wwn/%s/%d' % (node_uuid, index)).encode())
+    return '3' + digest.hexdigest()[:15]
+
+
 def bridge_mac(seed, hypervisor, physnet):
     """A stable MAC for a Tenks bridge (Ironic's LLC switch_id)."""
     return mac_address(seed, 'bridge', hypervisor, physnet, oui='02:54:00')

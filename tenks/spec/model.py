@@ -61,6 +61,10 @@ class Volume(object):
     image: typing.Optional[str] = None          # absolute path or URL
     existing: typing.Optional[str] = None       # name template ({node})
     pool: typing.Optional[str] = None           # pool of an existing volume
+    bus: typing.Optional[str] = None            # None: the node type's
+    serial: typing.Optional[str] = None         # None: generated
+    wwn: typing.Optional[str] = None            # 16 hex digits (SCSI)
+    root_device: bool = False                   # Ironic's root device
 
     @property
     def kind(self):

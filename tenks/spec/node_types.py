@@ -73,9 +73,30 @@ def _build_volume(data, path, problems, base_dir):
     elif 'capacity' not in data and 'image' not in data:
         problems.add(path, 'a volume needs a capacity, an image or an '
                      'existing volume name')
+    wwn = data.get('wwn')
+    if wwn is not None:
+        wwn = wwn.lower()[2:] if wwn.lower().startswith('0x') else \
+            wwn.lower()
     return model.Volume(capacity=capacity, format=data.get('format', 'qcow2'),
                         image=image, existing=existing,
-                        pool=data.get('pool'))
+                        pool=data.get('pool'), bus=data.get('bus'),
+                        serial=data.get('serial'), wwn=wwn,
+                        root_device=bool(data.get('root_device')))
+
+
+def _check_disk_identities(volumes, disk_bus, path, problems):
+    """Check WWNs (SCSI only: libvirt refuses them elsewhere), one root."""
+    roots = [i for i, v in enumerate(volumes) if v.root_device]
+    for i in roots[1:]:
+        problems.add(path + ('volumes', i, 'root_device'),
+                     'only one volume can be the root device (volume %d '
+                     'is)' % roots[0])
+    for i, volume in enumerate(volumes):
+        bus = volume.bus or disk_bus
+        if volume.wwn and bus != 'scsi':
+            problems.add(path + ('volumes', i, 'wwn'),
+                         'a WWN needs bus scsi (this volume is on %s; '
+                         'libvirt gives virtio and SATA disks none)' % bus)
 
 
 def _machine(data, arch, defaults):
@@ -126,6 +147,9 @@ def build_node_type(name, data, path, problems, settings, defaults,
     volumes = tuple(_build_volume(v, path + ('volumes', i), problems,
                                   base_dir)
                     for i, v in enumerate(data.get('volumes', ())))
+    _check_disk_identities(volumes,
+                           data.get('disk_bus', defaults['disk_bus']), path,
+                           problems)
     physnets = tuple(data.get('physical_networks', ()))
     seen = set()
     for i, physnet in enumerate(physnets):

@@ -64,6 +64,13 @@ VOLUME = {
                      'x-error': 'is not a volume name (letters, digits, '
                                 '_ . + - and {node}; no slashes)'},
         'pool': {'type': 'string', 'pattern': NAME},
+        'bus': {'enum': ['virtio', 'sata', 'scsi']},
+        'serial': {'type': 'string', 'pattern': r'^[A-Za-z0-9_.+-]{1,20}$',
+                   'x-error': 'is not a disk serial number (1 to 20 '
+                              'letters, digits, _ . + -)'},
+        'wwn': {'type': 'string', 'pattern': r'^(0x)?[0-9a-fA-F]{16}$',
+                'x-error': 'is not a WWN (16 hexadecimal digits)'},
+        'root_device': _BOOL,
     },
 }
 

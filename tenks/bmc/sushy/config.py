@@ -83,10 +83,42 @@ def _drive_id(uuid, index):
     return '%s-%d' % (uuid.split('-')[0], index)
 
 
+#: The Redfish ``Protocol`` of a drive on each bus.
+PROTOCOLS = {'virtio': 'PCIe', 'sata': 'SATA', 'scsi': 'SAS'}
+
+
+def disk_entry(volume):
+    """What the emulated storage says of a node volume.
+
+    Its capacity alone for a volume without an identity (as recorded
+    before disks had them: the service's props stay equal), else
+    ``{capacity, bus, serial, wwn}``.
+    """
+    if not volume.get('serial'):
+        return volume.get('capacity')
+    return {'capacity': volume.get('capacity'), 'bus': volume.get('bus'),
+            'serial': volume['serial'], 'wwn': volume.get('wwn')}
+
+
+def _drive(drive_id, index, disk):
+    if not isinstance(disk, dict):
+        disk = {'capacity': disk}
+    drive = {'Id': drive_id, 'Name': 'Virtual disk %d' % index,
+             'CapacityBytes': int(disk.get('capacity') or 0),
+             'Protocol': PROTOCOLS.get(disk.get('bus'), 'SATA')}
+    if disk.get('serial'):
+        drive['SerialNumber'] = disk['serial']
+    if disk.get('wwn'):
+        drive['Identifiers'] = [{'DurableNameFormat': 'NAA',
+                                 'DurableName': disk['wwn'].upper()}]
+    return drive
+
+
 def storage(disks):
     """Storage, Drives and Volumes settings.
 
-    :param disks: ``{node uuid: [capacity in bytes or None, ...]}``.
+    :param disks: ``{node uuid: [disk, ...]}``, each a capacity in bytes
+        (or None) or a :func:`disk_entry` mapping.
     :returns: three dicts, keyed as sushy-tools expects (the drive and
         volume keys are ``(uuid, storage id)`` tuples).
     """
@@ -99,15 +131,10 @@ def storage(disks):
             continue
         ids = []
         node_drives = []
-        for index, capacity in enumerate(disks[uuid]):
+        for index, disk in enumerate(disks[uuid]):
             drive_id = _drive_id(uuid, index)
             ids.append(drive_id)
-            node_drives.append({
-                'Id': drive_id,
-                'Name': 'Virtual disk %d' % index,
-                'CapacityBytes': int(capacity or 0),
-                'Protocol': 'SATA',
-            })
+            node_drives.append(_drive(drive_id, index, disk))
         stores[uuid] = [{
             'Id': STORAGE_ID,
             'Name': 'Local Storage Controller',

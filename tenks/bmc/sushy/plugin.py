@@ -125,7 +125,7 @@ class SushyTools(base.BMCEmulator):
             'tls_cert': site['tls_cert'],
             'tls_key': site['tls_key'],
             'instances': sorted(n['uuid'] for n in nodes),
-            'disks': {n['uuid']: [v.get('capacity')
+            'disks': {n['uuid']: [sushy_config.disk_entry(v)
                                   for v in n.get('volumes') or ()]
                       for n in nodes},
             'users': [{'username': u, 'password': p} for u, p in users],

@@ -81,8 +81,12 @@ def _disks(props, disk_formats):
             dev = disk_target(bus, index)
         except ValueError as exc:
             raise _error(props, str(exc))
+        if disk.get('wwn') and bus != 'scsi':
+            raise _error(props, 'volume %s: a WWN needs bus scsi, not %s'
+                         % (disk['volume'], bus))
         disks.append({'pool': disk['pool'], 'volume': disk['volume'],
-                      'format': fmt, 'bus': bus, 'dev': dev})
+                      'format': fmt, 'bus': bus, 'dev': dev,
+                      'serial': disk.get('serial'), 'wwn': disk.get('wwn')})
     return disks
 
 

@@ -123,8 +123,13 @@ class PropsTest(base.TestCase):
             [{'username': 'admin', 'password': 'global-rf-secret'},
              {'username': 'rf', 'password': 'own-rf-secret'}],
             props['users'])
-        disks = sorted(props['disks'].values())
-        self.assertEqual([[], [4 * 1024 ** 3, 1024 ** 3]], disks)
+        disks = sorted(props['disks'].values(), key=len)
+        self.assertEqual([[], [4 * 1024 ** 3, 1024 ** 3]],
+                         [[d['capacity'] for d in disk] for disk in disks])
+        # Each drive says what the domain's disk is.
+        self.assertEqual([('virtio', True, None)] * 2,
+                         [(d['bus'], d['serial'].startswith('TK'), d['wwn'])
+                          for d in disks[1]])
 
     def test_passwords_are_masked_everywhere(self):
         for record in self.records.values():

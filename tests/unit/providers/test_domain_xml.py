@@ -90,6 +90,23 @@ class RenderTest(base.TestCase):
         self.assertIsNone(root.find('devices/graphics'))
         self.assertIsNotNone(root.find('features/acpi'))
 
+    def test_disk_serials_and_wwns(self):
+        root = self.render(disks=[
+            {'pool': 'p', 'volume': 'v0', 'format': 'qcow2', 'bus': 'virtio',
+             'serial': 'ROOT-1'},
+            {'pool': 'p', 'volume': 'v1', 'format': 'qcow2', 'bus': 'scsi',
+             'serial': 'TK1', 'wwn': '3abcdef0123456789'[:16]},
+            {'pool': 'p', 'volume': 'v2', 'format': 'qcow2', 'bus': 'sata'}])
+        disks = root.findall("devices/disk[@device='disk']")
+        self.assertEqual([('ROOT-1', None), ('TK1', '3abcdef012345678'),
+                          (None, None)],
+                         [(d.findtext('serial'), d.findtext('wwn'))
+                          for d in disks])
+        exc = self.assertRaises(exception.TenksError, self.render, disks=[
+            {'pool': 'p', 'volume': 'v0', 'format': 'qcow2', 'bus': 'sata',
+             'wwn': '3abcdef012345678'}])
+        self.assertIn('volume v0: a WWN needs bus scsi, not sata', str(exc))
+
     def test_tpm_models_and_versions(self):
         root = self.render(tpm={'model': 'tis', 'version': '1.2'})
         tpm = root.find('devices/tpm')

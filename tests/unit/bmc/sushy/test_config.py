@@ -68,6 +68,24 @@ class SushyConfigTest(base.TestCase):
         self.assertEqual({(UUID1, '1'): []},
                          values['SUSHY_EMULATOR_VOLUMES'])
 
+    def test_drives_carry_the_disks_identities(self):
+        volumes = [{'capacity': 1024, 'bus': 'virtio', 'serial': 'ROOT-1'},
+                   {'capacity': 2048, 'bus': 'scsi', 'serial': 'TK2',
+                    'wwn': '3abc0123456789ab'},
+                   {'capacity': 4096}]         # recorded before identities
+        entries = [sushy_config.disk_entry(v) for v in volumes]
+        self.assertEqual(4096, entries[2])
+        props = dict(self.PROPS, disks={UUID1: entries})
+        values = self.settings(sushy_config.render(props, '/r',
+                                                   self.FIRMWARE))
+        drives = values['SUSHY_EMULATOR_DRIVES'][(UUID1, '1')]
+        self.assertEqual(
+            [('PCIe', 'ROOT-1', None), ('SAS', 'TK2', '3ABC0123456789AB'),
+             ('SATA', None, None)],
+            [(d['Protocol'], d.get('SerialNumber'),
+              (d.get('Identifiers') or [{}])[0].get('DurableName'))
+             for d in drives])
+
     def test_without_storage_and_firmware(self):
         values = self.settings(sushy_config.render(
             dict(self.PROPS, tls_cert='/c', tls_key='/k'), '/r',
