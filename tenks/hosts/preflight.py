@@ -27,7 +27,6 @@ line per host naming it and the cause.
 import concurrent.futures
 import dataclasses
 import re
-import shlex
 import subprocess
 import types
 import typing
@@ -35,8 +34,8 @@ import typing
 from tenks import exception
 from tenks.hosts import channel as channel_mod
 
-#: Seconds a check may take beyond the host's connect timeout (login, and
-#: the agent's Python starting).
+#: Seconds a check, or a serving agent's greeting, may take beyond the
+#: host's connect timeout (login, and the agent's Python starting).
 GRACE = 20
 #: Hosts asked at once, at most.
 MAX_AT_ONCE = 32
@@ -186,8 +185,7 @@ def check(session, host, version, runner=None, agent=None):
     identity = session.identity(host)
     if agent is not None:
         return _greet(identity, agent, version)
-    argv = session.argv(host) + ['--', shlex.join(
-        [identity.agent_command, '--version'])]
+    argv = session.command(host, [identity.agent_command, '--version'])
     limit = identity.connect_timeout + GRACE
     runner = runner or session.runner
     try:

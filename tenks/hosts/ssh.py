@@ -26,7 +26,6 @@ host (serving agents and one-shot commands), so that the host's sshd never
 refuses a session on the master.
 """
 
-import shlex
 import subprocess
 
 from tenks import exception
@@ -35,9 +34,6 @@ from tenks.hosts import calls
 from tenks.hosts import channel as channel_mod
 from tenks.hosts import preflight
 
-#: Seconds a serving agent may take to greet, beyond the connect timeout
-#: (the login, and Python starting on the host).
-GREETING_GRACE = 20
 #: Seconds a host-side function may take.
 CALL_TIMEOUT = 120
 
@@ -59,12 +55,8 @@ class SSHAgent(base.HostAgent):
     def name(self):
         return self.destination
 
-    def _command(self, remote_argv):
-        return self.session.argv(self.destination) + [
-            '--', shlex.join(remote_argv)]
-
     def _ssh(self, remote_argv, input=None, timeout=120):
-        argv = self._command(remote_argv)
+        argv = self.session.command(self.destination, remote_argv)
         try:
             with self._pool.slot():
                 return self.session.runner(argv, input=input,
@@ -97,9 +89,9 @@ class SSHAgent(base.HostAgent):
             host check reads why from its exit status and standard error).
         """
         identity = self.session.identity(self.destination)
-        return channel_mod.Channel(self._command(self._agent_argv),
-                                   identity.connect_timeout +
-                                   GREETING_GRACE)
+        return channel_mod.Channel(
+            self.session.command(self.destination, self._agent_argv),
+            identity.connect_timeout + preflight.GRACE)
 
     def _open(self):
         try:

@@ -32,6 +32,7 @@ remote, nothing is written.
 import concurrent.futures
 import dataclasses
 import os
+import shlex
 import shutil
 import subprocess
 import tempfile
@@ -189,6 +190,14 @@ class Session(object):
         identity = self.identity(host)
         return [self._ssh, '-F', self.config_path] + list(options) + [
             identity.alias]
+
+    def command(self, host, remote_argv):
+        """The ``ssh`` command line running ``remote_argv`` on ``host``.
+
+        Quoted with :func:`shlex.join` for the remote shell, so an
+        argument list stays an argument list.
+        """
+        return self.argv(host) + ['--', shlex.join(remote_argv)]
 
     def libvirt_uri(self, uri, host):
         """The URI libvirt opens to reach hypervisor ``uri`` on ``host``.

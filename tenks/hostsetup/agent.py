@@ -34,7 +34,6 @@ reports.
 import dataclasses
 import platform
 import posixpath
-import shlex
 import subprocess
 import sys
 import typing
@@ -222,8 +221,8 @@ def ship(agent, local_dir, timeout=SHIP_TIMEOUT):
     tar = subprocess.Popen(['tar', '-C', local_dir, '-cf', '-', '.'],
                            stdout=subprocess.PIPE)
     try:
-        argv = agent.session.argv(agent.destination) + [
-            '--', shlex.join(['tar', '-C', remote, '-xf', '-'])]
+        argv = agent.session.command(agent.destination,
+                                     ['tar', '-C', remote, '-xf', '-'])
         proc = subprocess.run(argv, stdin=tar.stdout, capture_output=True,
                               timeout=timeout)
     finally:

@@ -108,8 +108,7 @@ def _machine(data, arch, defaults):
     if data.get('machine'):
         return data['machine']
     machine = defaults['machine']
-    x86_machine = machine == 'q35' or machine.startswith(('pc', 'q35'))
-    if arch not in X86 and x86_machine:
+    if arch not in X86 and machine.startswith(('pc', 'q35')):
         return defaults.get('arch_machines', {}).get(arch, machine)
     return machine
 

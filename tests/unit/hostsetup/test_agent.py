@@ -18,6 +18,7 @@ decisions, on a host whose answers the test sets.
 """
 
 import os
+import shlex
 import tempfile
 from unittest import mock
 
@@ -239,9 +240,10 @@ class ShipTest(base.TestCase):
                         os.rmdir(remote))
 
         class Session(object):
-            def argv(self, destination):
+            def command(self, destination, remote_argv):
                 # "ssh" to this machine: sh runs the remote command.
-                return ['sh', '-c', 'exec sh -c "$3"', 'ssh', destination]
+                return ['sh', '-c', 'exec sh -c "$1"', 'ssh',
+                        shlex.join(remote_argv)]
 
         host = Host()
         host.session, host.destination = Session(), 'h1'
@@ -252,7 +254,7 @@ class ShipTest(base.TestCase):
 
     def test_a_failed_copy_removes_the_directory_there(self):
         class Session(object):
-            def argv(self, destination):
+            def command(self, destination, remote_argv):
                 return ['false']
         host = Host()
         host.session, host.destination = Session(), 'h1'
