@@ -64,6 +64,8 @@ def _daemons(world):
     out = {}
     for pid in procs.find_by_args('--config', conf):
         argv = procs.cmdline(pid)
+        if not argv:
+            continue            # it ended since it was listed
         out[pid] = next(mode for mode, modules in kinds.items()
                         if any(m in argv for m in modules))
     return out
