@@ -24,6 +24,7 @@ from oslo_log import log as logging
 
 from tenks.hostsetup import platform as platform_mod
 from tenks.hostsetup import steps
+from tenks.hostsetup import swtpm
 
 LOG = logging.getLogger(__name__)
 
@@ -120,3 +121,6 @@ def _run_steps(runner, info, needs, add):
         if daemon is platform_mod.LIBVIRTD and result.status != steps.OK:
             started = True
     add(steps.libvirt_step(runner, started=started))
+    result = swtpm.swtpm_step(runner, needs.tpm)
+    if result is not None:
+        add(result)

@@ -39,7 +39,7 @@ QEMU_CONF = '/etc/libvirt/qemu.conf'
 ROOT = ('0', '+0', 'root')
 #: Pool types whose target is a directory QEMU opens volumes in.
 DIRECTORY_POOLS = ('dir', 'fs', 'netfs')
-_SETTING = re.compile(r'^\s*(user|group)\s*=\s*"([^"]*)"', re.MULTILINE)
+_SETTING = re.compile(r'^\s*(\w+)\s*=\s*"([^"]*)"', re.MULTILINE)
 
 
 def dac_labels(caps_xml):
@@ -59,15 +59,21 @@ def dac_labels(caps_xml):
     return out
 
 
+def conf_setting(text, name):
+    """The string setting ``name`` of a ``qemu.conf`` text, or None."""
+    found = dict(m.groups() for m in _SETTING.finditer(text or ''))
+    return found.get(name) or None
+
+
 def conf_user(text):
     """``(user, group)`` set in a ``qemu.conf`` text, or None.
 
     A group left out is the user's primary group, as libvirt takes it.
     """
-    found = dict(m.groups() for m in _SETTING.finditer(text or ''))
-    if not found.get('user'):
+    user = conf_setting(text, 'user')
+    if not user:
         return None
-    return found['user'], found.get('group') or None
+    return user, conf_setting(text, 'group')
 
 
 def qemu_users(conn_type, caps_xml, agent):

@@ -18,6 +18,7 @@ redefines the domain, removed with it.
 """
 
 import os
+import subprocess
 import time
 
 import pytest
@@ -28,6 +29,8 @@ from tests.functional import specs
 pytestmark = pytest.mark.hardware
 
 SWTPM_STATE = '/var/lib/libvirt/swtpm'
+LOCALCA = '/var/lib/swtpm-localca'
+SWTPM_USER = 'tss'
 
 
 def tpm_spec(memory_mb=256, tpm=True):
@@ -106,4 +109,49 @@ def test_tpm_state_lives_as_long_as_the_node(tenks_env):
         assert not os.path.exists(os.path.join(SWTPM_STATE, uuid))
         assert lv.domains(conn, env.token) == {}
     finally:
+        conn.close()
+
+
+def _owners(directory):
+    out = subprocess.run(['find', directory, '-printf', '%u\\n'],
+                         capture_output=True, text=True, check=True).stdout
+    return set(out.split())
+
+
+def _setup_steps(env, spec):
+    return {r['Step']: r
+            for r in env.tenks_json('host', 'setup', '--spec', spec)}
+
+
+def test_host_setup_gives_swtpm_ca_back(tenks_env):
+    """A local CA made by a root swtpm: host setup gives it back.
+
+    Then the node's TPM is signed by libvirt's swtpm user and it powers on
+    (without the step: "Could not run '/usr/bin/swtpm_setup'").
+    """
+    env = tenks_env
+    lv.let_qemu_in(env.root)
+    # The package's own first signing, then root's files, as a libvirtd
+    # started before swtpm's user existed leaves them.
+    subprocess.run(['swtpm_setup', '--tpm2', '--tpmstate', env.root,
+                    '--create-ek-cert', '--overwrite'], check=True,
+                   capture_output=True, timeout=120)
+    subprocess.run(['chown', '-R', 'root', LOCALCA], check=True)
+    conn = lv.connect()
+    name = '%s0' % env.token
+    try:
+        spec = env.write_spec(tpm_spec())
+        rows = _setup_steps(env, spec)
+        assert (rows['swtpm CA']['Status'], rows['swtpm CA']['Detail']) == (
+            'done', 'chown -R %s %s' % (SWTPM_USER, LOCALCA))
+        assert _owners(LOCALCA) == {SWTPM_USER}
+        rows = _setup_steps(env, spec)
+        assert rows['swtpm CA']['Status'] == 'ok'
+
+        env.tenks('deploy', '--spec', spec)
+        with lv.powered_on(env, name):
+            assert conn.lookupByName(name).isActive()
+        env.tenks('teardown')
+    finally:
+        subprocess.run(['chown', '-R', SWTPM_USER, LOCALCA], check=False)
         conn.close()

@@ -21,7 +21,7 @@ import pytest
 from tests.functional import specs
 
 EXPECTED_STEPS = ['platform', 'packages', 'kvm device', 'virtlogd',
-                  'libvirtd', 'libvirt']
+                  'libvirtd', 'libvirt', 'swtpm CA']
 
 
 def pids(name):
@@ -46,6 +46,8 @@ def test_host_setup_finds_host_ready(tenks_env, daemon_pids):
     assert 'openvswitch-switch' not in by_step['packages']  # linuxbridge
     assert by_step['kvm device'] == '/dev/kvm is kvm:660'
     assert by_step['libvirt'] == 'answers at qemu:///system'
+    # CI installs swtpm (the TPM tests need it).
+    assert by_step['swtpm CA'] == '/var/lib/swtpm-localca belongs to tss'
     # Nothing restarted.
     assert {name: pids(name) for name in daemon_pids} == daemon_pids
 
@@ -65,7 +67,7 @@ def test_host_setup_for_openvswitch_spec(tenks_env, ovs, daemon_pids):
     rows = tenks_env.tenks_json('host', 'setup', '--spec', spec)
     assert [r['Step'] for r in rows] == [
         'platform', 'packages', 'kvm device', 'virtlogd', 'libvirtd',
-        'openvswitch', 'libvirt']
+        'openvswitch', 'libvirt', 'swtpm CA']
     assert {r['Status'] for r in rows} == {'ok'}, rows
     assert 'openvswitch-switch' in rows[1]['Detail']
     assert pids('ovs-vswitchd') == ovs_pids

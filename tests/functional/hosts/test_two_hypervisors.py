@@ -79,13 +79,9 @@ def test_nodes_spread_over_two_hypervisors(second_hypervisor, tenks_env):
         # A node of the second hypervisor starts there, with its NVRAM in
         # that hypervisor's own directories.
         name = sorted(on1)[0]
-        provider = lv.provider(env, name='hv1', uri=second_hypervisor.uri)
-        try:
-            provider.power_on(name)
+        with lv.powered_on(env, name, hypervisor='hv1',
+                           uri=second_hypervisor.uri):
             assert conn1.lookupByName(name).isActive()
-            provider.power_off(name)
-        finally:
-            provider.close()
         nvram1 = os.path.join(second_hypervisor.directory, 'lib', 'qemu',
                               'nvram')
         assert lv.nvram_files(token, nvram1) == ['%s_VARS.fd' % name]

@@ -131,6 +131,21 @@ def provider(env, name='localhost', uri='qemu:///system'):
     return driver.LibvirtProvider(conf, hv)
 
 
+@contextlib.contextmanager
+def powered_on(env, node, hypervisor='localhost', uri='qemu:///system'):
+    """Power ``node`` on through tenks' provider; off and closed after.
+
+    Yields the provider (of ``hypervisor``, whose libvirt is at ``uri``).
+    """
+    prov = provider(env, name=hypervisor, uri=uri)
+    try:
+        prov.power_on(node)
+        yield prov
+        prov.power_off(node)
+    finally:
+        prov.close()
+
+
 def make_images(directory, size_mib=16):
     """Two small images starting with MARKER.
 

@@ -22,14 +22,15 @@ from tenks.hosts import base
 
 CHANGING = ('apt-get install', 'apt-get update', 'dnf install', 'chgrp',
             'chmod', 'groupadd', 'virtlogd -d', 'libvirtd -d',
-            'systemctl enable', 'ovs-ctl')
+            'systemctl enable', 'ovs-ctl', 'chown')
 
 
 class FakeHost(base.HostAgent):
 
     def __init__(self, manager='apt', systemd=False, root=True,
                  installed=(), running=(), kvm=('root', '600'),
-                 kvm_group=True, broken=()):
+                 kvm_group=True, broken=(), swtpm_owner='tss',
+                 swtpm_user=None):
         self.manager = manager
         self.systemd = systemd
         self.root = root
@@ -38,6 +39,9 @@ class FakeHost(base.HostAgent):
         self.kvm = kvm
         self.kvm_group = kvm_group
         self.broken = set(broken)       # packages whose install fails
+        # Owner of the files of swtpm's local CA (once swtpm-tools is in).
+        self.swtpm_owner = swtpm_owner
+        self.swtpm_user = swtpm_user    # qemu.conf's swtpm_user, if set
         self.commands = []
 
     @property
@@ -131,6 +135,22 @@ class FakeHost(base.HostAgent):
             if argv[1:3] == ['enable', '--now']:
                 self.running.add(name)
                 return 0, '', ''
+        if argv == ['cat', '/etc/swtpm-localca.conf']:
+            if 'swtpm-tools' not in self.installed:
+                return 1, '', 'No such file or directory'
+            return 0, 'statedir = /var/lib/swtpm-localca\n', ''
+        if argv == ['cat', '/etc/libvirt/qemu.conf']:
+            return 0, ('#swtpm_user = "tss"\n' if self.swtpm_user is None
+                       else 'swtpm_user = "%s"\n' % self.swtpm_user), ''
+        if argv[:2] == ['getent', 'passwd']:
+            return (0 if argv[2] in ('tss', 'root') else 2), '', ''
+        if cmd == 'find':
+            user = argv[argv.index('-user') + 1]
+            return 0, ('' if self.swtpm_owner == user else
+                       '%s/.lock.swtpm-localca\n' % argv[1]), ''
+        if argv[:2] == ['chown', '-R']:
+            self.swtpm_owner = argv[2]
+            return 0, '', ''
         if cmd == 'virsh':
             return (0 if 'libvirtd' in self.running else 1), '', ''
         raise AssertionError('unexpected command %r' % argv)

@@ -166,6 +166,73 @@ class FreshHostTest(base.TestCase):
         self.assertIn('neither apt-get nor dnf', str(exc))
 
 
+class SwtpmCaTest(base.TestCase):
+    """The owner of swtpm's local CA state, checked and given back."""
+
+    NEEDS_TPM = platform.Needs(openvswitch=False, tpm=True)
+    READY = dict(installed=APT_ALL + ['swtpm', 'swtpm-tools'],
+                 kvm=('kvm', '660'), running={'virtlogd', 'libvirtd'})
+
+    def run_setup(self, host, needs=NEEDS_TPM, dry_run=False):
+        return {r.step: r for r in setup.setup_host(
+            host, needs, dry_run=dry_run, sleep=no_sleep)}
+
+    def test_no_swtpm_no_step(self):
+        host = fake_host.FakeHost(installed=APT_ALL, kvm=('kvm', '660'),
+                                  running={'virtlogd', 'libvirtd'})
+        self.assertNotIn('swtpm CA', self.run_setup(host, NEEDS))
+
+    def test_fresh_install_belongs_to_the_swtpm_user(self):
+        host = fake_host.FakeHost()
+        result = self.run_setup(host)['swtpm CA']
+        self.assertEqual(('ok', '/var/lib/swtpm-localca belongs to tss'),
+                         (result.status, result.detail))
+        self.assertNotIn('chown', [c[0] for c in host.changes()])
+
+    def test_state_made_by_root_given_back(self):
+        # swtpm ran as root once (libvirtd started before its user
+        # existed): the swtpm user may no longer take the CA's lock.
+        host = fake_host.FakeHost(swtpm_owner='root', **self.READY)
+        result = self.run_setup(host)['swtpm CA']
+        self.assertEqual('done', result.status)
+        self.assertEqual([['chown', '-R', 'tss', '/var/lib/swtpm-localca']],
+                         host.changes())
+        host.commands = []
+        self.assertEqual('ok', self.run_setup(host)['swtpm CA'].status)
+        self.assertEqual([], host.changes())
+
+    def test_checked_without_a_tpm_node_when_installed(self):
+        host = fake_host.FakeHost(swtpm_owner='root', **self.READY)
+        self.assertEqual('done', self.run_setup(host, NEEDS)['swtpm CA']
+                         .status)
+
+    def test_dry_run_lists_the_change(self):
+        host = fake_host.FakeHost(swtpm_owner='root', **self.READY)
+        result = self.run_setup(host, dry_run=True)['swtpm CA']
+        self.assertEqual(('would run', 'chown -R tss /var/lib/swtpm-localca'),
+                         (result.status, result.detail))
+        self.assertEqual([], host.changes())
+
+    def test_swtpm_user_from_qemu_conf(self):
+        host = fake_host.FakeHost(swtpm_owner='tss', swtpm_user='root',
+                                  **self.READY)
+        self.assertEqual('done', self.run_setup(host)['swtpm CA'].status)
+        self.assertEqual('root', host.swtpm_owner)
+
+    def test_swtpm_user_missing(self):
+        host = fake_host.FakeHost(swtpm_user='swtpm', **self.READY)
+        result = self.run_setup(host)['swtpm CA']
+        self.assertEqual('ok', result.status)
+        self.assertIn('no user swtpm', result.detail)
+        self.assertEqual([], host.changes())
+
+    def test_wanted_before_the_package_is_there(self):
+        host = fake_host.FakeHost()
+        result = self.run_setup(host, dry_run=True)['swtpm CA']
+        self.assertEqual('ok', result.status)
+        self.assertIn('not there yet', result.detail)
+
+
 class NeedsTest(base.TestCase):
 
     def test_from_conf(self):

@@ -51,6 +51,12 @@ class UserTest(base.TestCase):
                          qemu_access.dac_labels(CAPS))
         self.assertEqual([], qemu_access.dac_labels(NO_DAC))
 
+    def test_conf_setting(self):
+        text = 'swtpm_user = "swtpm"\n#user = "a"\n'
+        self.assertEqual('swtpm', qemu_access.conf_setting(text,
+                                                           'swtpm_user'))
+        self.assertIsNone(qemu_access.conf_setting(text, 'user'))
+
     def test_conf_user(self):
         self.assertEqual(('qemu-user', None),
                          qemu_access.conf_user(QEMU_CONF))
