@@ -54,6 +54,10 @@ class NicView(object):
     bridge_mac: typing.Optional[str] = None
     node_link: typing.Optional[str] = None
     bridge_link: typing.Optional[str] = None
+    #: The VLAN of its switch port (an access port), or None.
+    vlan: typing.Optional[int] = None
+    #: The VLANs its switch port carries tagged (a trunk), or None.
+    trunk: typing.Optional[typing.List[int]] = None
 
     @property
     def local_link_connection(self):
@@ -176,7 +180,8 @@ def _nics(node, records):
     bridges = records.get('bridge') or {}
     out = []
     for nic in node.get('nics') or ():
-        view = NicView(mac=nic.get('mac'), physnet=nic.get('physnet'))
+        view = NicView(mac=nic.get('mac'), physnet=nic.get('physnet'),
+                       vlan=nic.get('vlan'), trunk=nic.get('trunk'))
         vif = vifs.get(nic.get('physnet'))
         if vif is not None:
             view.bridge = vif.props.get('bridge')

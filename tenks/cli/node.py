@@ -121,6 +121,22 @@ class NodeList(base.TenksCommand, lister.Lister):
         return headers, rows
 
 
+def _nic(nic, switch_port=False):
+    """A NIC as ``node show`` gives it, with its VLANs when it has some.
+
+    :param switch_port: add where it is plugged (Ironic's
+        ``local_link_connection``), when known.
+    """
+    out = {'physnet': nic.physnet, 'mac': nic.mac}
+    if nic.vlan is not None:
+        out['vlan'] = nic.vlan
+    if nic.trunk:
+        out['trunk'] = list(nic.trunk)
+    if switch_port and nic.local_link_connection:
+        out['local_link_connection'] = nic.local_link_connection
+    return out
+
+
 class NodeShow(base.TenksCommand, show.ShowOne):
     """Show one node (BMC passwords masked), with its power state.
 
@@ -142,7 +158,7 @@ class NodeShow(base.TenksCommand, show.ShowOne):
             bmc['endpoint'] = view.bmc['endpoint']
             if view.bmc.get('system_id'):
                 bmc['system_id'] = view.bmc['system_id']
-        details = [{'physnet': n.physnet, 'mac': n.mac} for n in view.nics]
+        details = [_nic(n, switch_port=True) for n in view.nics]
         data = [
             ('name', view.name), ('uuid', view.uuid), ('type', view.type),
             ('hypervisor', view.hypervisor), ('power', power),
@@ -153,7 +169,8 @@ class NodeShow(base.TenksCommand, show.ShowOne):
             ('secure_boot', view.secure_boot),
             ('ironic_driver', view.driver),
             ('bmc', columns.DictLinesColumn(secrets.mask(bmc))),
-            ('nics', columns.ListColumn([columns.text(n) for n in details])),
+            ('nics', columns.ListColumn([columns.text(_nic(n))
+                                         for n in view.nics])),
             ('nic_details', columns.ListColumn(details)),
             ('volumes', columns.ListColumn(
                 [v['name'] for v in view.volumes])),

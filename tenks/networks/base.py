@@ -22,10 +22,11 @@ work through the hypervisor's host agent. Resource props:
     pair), an existing OVS bridge (patch ports), or ``None`` (isolated).
     ``mac`` is the bridge's fixed MAC (Ironic's switch_id).
 ``vif``
-    ``{name, node, physnet, bridge, node_end, bridge_end, mtu, cluster}``:
-    a veth pair; ``bridge_end`` is a port of ``bridge`` and ``node_end``
-    is given to the VM (macvtap passthrough), so the switch port exists
-    while the node is off.
+    ``{name, node, physnet, bridge, node_end, bridge_end, mtu, cluster}``
+    and, for a NIC put on VLANs, ``vlan`` (an access port) or ``trunk``
+    (a sorted list of tagged VLANs): a veth pair; ``bridge_end`` is a port
+    of ``bridge`` and ``node_end`` is given to the VM (macvtap
+    passthrough), so the switch port exists while the node is off.
 
 Links tenks creates carry its mark (the interface alias, or OVS
 external_ids), so that a link of the same name that tenks did not create
@@ -35,6 +36,14 @@ is a conflict, not something to take over.
 import abc
 
 from tenks import resource_driver
+
+#: The vif props that put its switch port on VLANs (see above).
+VLAN_KEYS = ('vlan', 'trunk')
+
+
+def vlans(props):
+    """``{vlan: N}`` or ``{trunk: [..]}`` of vif props (``{}``: neither)."""
+    return {k: props[k] for k in VLAN_KEYS if props.get(k)}
 
 
 class Network(resource_driver.ResourceDriver, metaclass=abc.ABCMeta):

@@ -136,8 +136,11 @@ class LinkNetwork(base.Network):
         :returns: what :meth:`plug_vif` needs to know.
         """
 
-    def plug_vif(self, record, before):
-        """Make the bridge end a port of the bridge (after the pair)."""
+    def plug_vif(self, record, before, old=None):
+        """Make the bridge end a port of the bridge (after the pair).
+
+        :param old: the record before an update, or None (a create).
+        """
 
     def unplug_vif(self, record):
         """Take the bridge end out of the bridge (before the pair goes)."""
@@ -173,6 +176,9 @@ class LinkNetwork(base.Network):
     # -- vif ------------------------------------------------------------
 
     def create_vif(self, record):
+        return self._ensure_vif(record)
+
+    def _ensure_vif(self, record, old=None):
         props = record.props
         before = self.before_vif(record)
         result = self.agent.call(
@@ -181,13 +187,14 @@ class LinkNetwork(base.Network):
             mtu=props.get('mtu'),
             masters=self.vif_masters(props), mtu_from=props['bridge'],
             adopt=record.adopt, what='vif %s' % record.name)
-        self.plug_vif(record, before)
+        self.plug_vif(record, before, old)
         return {'mtu': result['mtu']}
 
     def update_vif(self, old, record):
-        # Only the MTU can change in place (other props replace the
-        # pair); the ensure converges it, and anything else that drifted.
-        return self.create_vif(record)
+        # Only the MTU and the VLANs change in place (other props replace
+        # the pair); the ensure converges them, and anything else that
+        # drifted.
+        return self._ensure_vif(record, old)
 
     def delete_vif(self, record):
         props = record.props

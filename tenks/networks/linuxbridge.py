@@ -20,6 +20,7 @@ bridge whose port the ``-phy`` end becomes), or absent. A node NIC is a
 veth pair whose bridge end is a port of the bridge.
 """
 
+from tenks.networks import base
 from tenks.networks import common
 from tenks.networks import linux
 from tenks.networks import marks
@@ -142,6 +143,20 @@ class LinuxBridge(common.LinkNetwork):
         return problems
 
     # -- vif ------------------------------------------------------------
+
+    def check_vif(self, records):
+        """A Linux bridge port is on every VLAN: refuse NICs on VLANs.
+
+        Filtering VLANs per port needs a bridge with ``vlan_filtering``,
+        which tenks does not drive (the kernels it is tested on lack it).
+        """
+        return [(r, 'its NIC on physical network %s asks for VLANs (%s), '
+                 'which bridge_type linuxbridge cannot give; use '
+                 'bridge_type openvswitch' % (
+                     r.props['physnet'], ', '.join(
+                         '%s %s' % (k, v)
+                         for k, v in sorted(base.vlans(r.props).items()))))
+                for r in records if base.vlans(r.props)]
 
     def vif_masters(self, props):
         return {props['bridge_end']: props['bridge']}

@@ -23,6 +23,7 @@ whose bridge end is a port of the bridge.
 """
 
 from tenks import exception
+from tenks.networks import base
 from tenks.networks import common
 from tenks.networks import linux
 from tenks.networks import marks
@@ -261,13 +262,18 @@ class OpenVSwitch(common.LinkNetwork):
                         record.adopt)
         return port
 
-    def plug_vif(self, record, before):
+    def plug_vif(self, record, before, old=None):
         props = record.props
         cmds = []
         if before is not None and before['bridge'] != props['bridge']:
             cmds += ovs_mod.del_port(props['bridge_end'])
         cmds += ovs_mod.add_port(props['bridge'], props['bridge_end'],
                                  props['cluster'])
+        # A NIC without VLANs leaves its port's to others (e.g.
+        # networking-generic-switch re-tags it), unless tenks set them.
+        if base.vlans(props) or (old is not None and base.vlans(old.props)):
+            cmds += ovs_mod.port_vlans(props['bridge_end'],
+                                       **base.vlans(props))
         self.ovs.transact(cmds)
 
     def unplug_vif(self, record):
@@ -285,4 +291,22 @@ class OpenVSwitch(common.LinkNetwork):
         if port is None or port['bridge'] != props['bridge']:
             return '%s is not a port of %s' % (props['bridge_end'],
                                                props['bridge'])
+        vlans = base.vlans(props)
+        if not vlans:
+            return None
+        found = {'vlan': port.get('tag'), 'trunk': port.get('trunks') or []}
+        wanted = {'vlan': vlans.get('vlan'),
+                  'trunk': sorted(vlans.get('trunk') or [])}
+        if found != wanted:
+            return 'port %s is %s, not %s' % (
+                props['bridge_end'], _describe(**found),
+                _describe(**wanted))
         return None
+
+
+def _describe(vlan=None, trunk=()):
+    if vlan is not None:
+        return 'an access port of VLAN %d' % vlan
+    if trunk:
+        return 'a trunk of VLANs %s' % ','.join(str(v) for v in trunk)
+    return 'a port of every VLAN'

@@ -64,8 +64,10 @@ def parse_snapshot(text):
 
     :returns: ``{'bridges': {name: {'external_ids', 'datapath_type',
         'ports': [names]}}, 'ports': {name: {'external_ids', 'bridge',
-        'type', 'peer'}}}``; a port's ``type`` and ``peer`` are those of
-        its (first) interface, ``peer`` the ``options:peer`` of a patch.
+        'type', 'peer', 'tag', 'trunks'}}}``; a port's ``type`` and
+        ``peer`` are those of its (first) interface, ``peer`` the
+        ``options:peer`` of a patch; ``tag`` its access VLAN (or None) and
+        ``trunks`` the sorted VLANs it trunks (empty: all).
     """
     tables = [json.loads(line) for line in text.splitlines()
               if line.strip()]
@@ -85,9 +87,13 @@ def parse_snapshot(text):
         first = next((ifaces[i] for i in _set(row['interfaces'])
                       if i in ifaces), {'type': '', 'peer': None})
         port_names[uuid] = row['name']
+        tag = _set(row.get('tag', ['set', []]))
         ports[row['name']] = {'external_ids': _map(row['external_ids']),
                               'bridge': None, 'type': first['type'],
-                              'peer': first['peer']}
+                              'peer': first['peer'],
+                              'tag': tag[0] if tag else None,
+                              'trunks': sorted(_set(row.get(
+                                  'trunks', ['set', []])))}
     bridges = {}
     for row in bridges_t:
         names = [port_names[p] for p in _set(row['ports'])
@@ -106,7 +112,8 @@ def snapshot_argv():
     return [
         ['--columns=name,external_ids,datapath_type,ports', 'list',
          'Bridge'],
-        ['--columns=_uuid,name,external_ids,interfaces', 'list', 'Port'],
+        ['--columns=_uuid,name,external_ids,interfaces,tag,trunks', 'list',
+         'Port'],
         ['--columns=_uuid,type,options', 'list', 'Interface'],
     ]
 
@@ -142,6 +149,25 @@ def add_port(bridge, port, cluster, peer=None):
     if peer:
         cmds.append(['set', 'Interface', port, 'type=patch',
                      'options:peer=%s' % peer])
+    return cmds
+
+
+def port_vlans(port, vlan=None, trunk=()):
+    """Commands that put ``port`` on VLANs.
+
+    An access port of ``vlan``, a trunk of the VLANs ``trunk``, or
+    (neither) a port of every VLAN.
+    """
+    cmds = []
+    if vlan is not None:
+        cmds.append(['set', 'Port', port, 'tag=%d' % vlan])
+    else:
+        cmds.append(['clear', 'Port', port, 'tag'])
+    if trunk:
+        cmds.append(['set', 'Port', port,
+                     'trunks=%s' % ','.join(str(v) for v in trunk)])
+    else:
+        cmds.append(['clear', 'Port', port, 'trunks'])
     return cmds
 
 

@@ -24,7 +24,8 @@ A node is a plain dict (it is stored as such in the state file)::
 
     name, prefix, index, uuid, type, spec, hypervisor,
     memory_mb, vcpus, volumes[{name, capacity, format, image, existing,
-    pool}], physical_networks, nics[{physnet, index, mac}],
+    pool}], physical_networks, nics[{physnet, index, mac, and vlan or
+    trunk when the NIC is on VLANs}],
     cpu_mode, cpu_model, arch, machine, boot_mode, secure_boot, disk_bus,
     tpm ({model, version} or None), nic_model, console_log_enabled,
     ironic_driver,
@@ -172,7 +173,8 @@ def _shape(node, entry, node_type, spec, indices, emulators):
             node, i, vol, node_type.disk_bus,
             old_volumes[i] if i < len(old_volumes) else None))
     old_macs = {n['physnet']: n.get('mac') for n in node.get('nics') or ()}
-    nics = [{'physnet': p, 'index': indices[p], 'mac': old_macs.get(p)}
+    nics = [dict({'physnet': p, 'index': indices[p], 'mac': old_macs.get(p)},
+                 **node_type.vlans(p))
             for p in node_type.physical_networks]
     mode, secure = _boot(entry, node_type, settings)
     emulator = node_type.bmc_emulator

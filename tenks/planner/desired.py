@@ -27,6 +27,7 @@ the :class:`tenks.plugins.Catalog`, and names none of them.
 import collections
 
 from tenks.enrolment import fields
+from tenks.networks import base as network_base
 from tenks.planner import kinds
 from tenks.planner import naming
 from tenks.state import model as state_model
@@ -206,13 +207,16 @@ class Builder(object):
             node_end, bridge_end = naming.link_names(
                 self.veth_prefix, name, nic['index'],
                 self.network.bridge_end_suffix)
+            props = {'name': node_end, 'node': name,
+                     'physnet': nic['physnet'], 'bridge': bridge,
+                     'node_end': node_end, 'bridge_end': bridge_end,
+                     'mtu': self.mtu, 'cluster': self.settings.cluster_name}
+            # Only NICs put on VLANs carry the keys: a vif record made
+            # before VLANs existed stays as it is.
+            props.update(network_base.vlans(nic))
             keys.append(self.add(_record(
                 'vif', '%s/%s' % (hv.name, node_end),
-                self.settings.bridge_type, hv.name, {
-                    'name': node_end, 'node': name,
-                    'physnet': nic['physnet'], 'bridge': bridge,
-                    'node_end': node_end, 'bridge_end': bridge_end,
-                    'mtu': self.mtu, 'cluster': self.settings.cluster_name},
+                self.settings.bridge_type, hv.name, props,
                 requires=['bridge:%s/%s' % (hv.name, bridge)], adopt=adopt)))
             nics.append({'mac': nic['mac'], 'dev': node_end,
                          'model': node['nic_model'],

@@ -76,12 +76,31 @@ class Volume(object):
 
 
 @dataclasses.dataclass(frozen=True)
+class NicVlans(object):
+    """The VLANs of a node NIC's switch port.
+
+    ``vlan``: an access port of that VLAN (untagged at the NIC). ``trunk``:
+    the VLANs it carries tagged (untagged frames are dropped).
+    """
+    vlan: typing.Optional[int] = None
+    trunk: typing.Tuple[int, ...] = ()
+
+    def props(self):
+        """The keys a NIC's records carry: only those that are set."""
+        if self.vlan is not None:
+            return {'vlan': self.vlan}
+        return {'trunk': list(self.trunk)} if self.trunk else {}
+
+
+@dataclasses.dataclass(frozen=True)
 class NodeType(object):
     name: str
     memory_mb: int
     vcpus: int
     volumes: typing.Tuple[Volume, ...] = ()
     physical_networks: typing.Tuple[str, ...] = ()
+    #: ``((physnet, NicVlans), ...)`` of the NICs put on VLANs.
+    nic_vlans: typing.Tuple[typing.Tuple[str, NicVlans], ...] = ()
     ironic_driver: str = 'ipmi'
     bmc_emulator: str = 'virtualbmc'
     console_log_enabled: bool = False
@@ -97,6 +116,10 @@ class NodeType(object):
     tpm: typing.Optional[typing.Tuple[str, str]] = None
     bmc_username: typing.Optional[str] = None
     bmc_password: typing.Optional[str] = None
+
+    def vlans(self, physnet):
+        """The VLAN keys of its NIC on ``physnet`` (``{}``: none)."""
+        return dict(self.nic_vlans).get(physnet, NicVlans()).props()
 
     @property
     def disk_bytes(self):

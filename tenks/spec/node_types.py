@@ -134,6 +134,33 @@ def _tpm(value, arch, path, problems):
     return (model, version)
 
 
+def _nics(items, path, problems):
+    """``(physnets, nic_vlans)`` of a node type's ``physical_networks``.
+
+    An item is a physical network's name, or ``{name, vlan}`` (an access
+    port) or ``{name, trunk}`` (tagged VLANs).
+    """
+    physnets, vlans = [], []
+    for i, item in enumerate(items):
+        nic = item if isinstance(item, dict) else {'name': item}
+        name = nic.get('name')
+        if not isinstance(name, str):
+            continue
+        if name in physnets:
+            problems.add(path + (i,), 'duplicate physical network %r'
+                         % name)
+        physnets.append(name)
+        if 'vlan' in nic and 'trunk' in nic:
+            problems.add(path + (i,), 'a NIC is an access port of one VLAN '
+                         '(vlan) or a trunk of VLANs (trunk), not both')
+        elif 'vlan' in nic or 'trunk' in nic:
+            vlans.append((name, model.NicVlans(
+                vlan=nic.get('vlan'),
+                trunk=tuple(sorted(v for v in nic.get('trunk') or ()
+                                   if isinstance(v, int))))))
+    return tuple(physnets), tuple(vlans)
+
+
 def build_node_type(name, data, path, problems, settings, defaults,
                     base_dir):
     """One node type.
@@ -149,13 +176,8 @@ def build_node_type(name, data, path, problems, settings, defaults,
     _check_disk_identities(volumes,
                            data.get('disk_bus', defaults['disk_bus']), path,
                            problems)
-    physnets = tuple(data.get('physical_networks', ()))
-    seen = set()
-    for i, physnet in enumerate(physnets):
-        if physnet in seen:
-            problems.add(path + ('physical_networks', i),
-                         'duplicate physical network %r' % physnet)
-        seen.add(physnet)
+    physnets, nic_vlans = _nics(data.get('physical_networks', ()),
+                                path + ('physical_networks',), problems)
     driver = data.get('ironic_driver', settings.default_ironic_driver)
     emulator = settings.bmc_emulators.get(driver)
     if emulator is None:
@@ -184,7 +206,7 @@ def build_node_type(name, data, path, problems, settings, defaults,
         memory = 0
     return model.NodeType(
         name=name, memory_mb=memory, vcpus=data.get('vcpus', 1),
-        volumes=volumes, physical_networks=physnets,
+        volumes=volumes, physical_networks=physnets, nic_vlans=nic_vlans,
         ironic_driver=driver, bmc_emulator=emulator,
         console_log_enabled=data.get('console_log_enabled', False),
         cpu_mode=cpu_mode, cpu_model=cpu_model or defaults['cpu_model'],

@@ -80,6 +80,23 @@ BMC = {
     'properties': {'username': BMC_USERNAME, 'password': BMC_PASSWORD},
 }
 
+VLAN_ID = {'type': 'integer', 'minimum': 1, 'maximum': 4094}
+
+# A node NIC: the name of its physical network, or a mapping that also
+# puts its switch port on a VLAN (access) or a list of VLANs (trunk).
+NIC = {
+    'type': ['string', 'object'], 'pattern': PHYSNET,
+    'x-error': 'is not a physical network name',
+    'additionalProperties': False, 'required': ['name'],
+    'properties': {
+        'name': {'type': 'string', 'pattern': PHYSNET,
+                 'x-error': 'is not a physical network name'},
+        'vlan': VLAN_ID,
+        'trunk': {'type': 'array', 'items': VLAN_ID, 'minItems': 1,
+                  'maxItems': 4094, 'uniqueItems': True},
+    },
+}
+
 NODE_TYPE = {
     'type': 'object',
     'additionalProperties': False,
@@ -88,10 +105,8 @@ NODE_TYPE = {
         'memory_mb': {'type': ['integer', 'string'], 'x-kind': 'memory'},
         'vcpus': {'type': 'integer', 'minimum': 1, 'maximum': 1024},
         'volumes': {'type': 'array', 'items': VOLUME, 'maxItems': 26},
-        'physical_networks': {
-            'type': 'array', 'maxItems': 10,
-            'items': {'type': 'string', 'pattern': PHYSNET,
-                      'x-error': 'is not a physical network name'}},
+        'physical_networks': {'type': 'array', 'maxItems': 10,
+                              'items': NIC},
         'ironic_driver': {'type': 'string', 'pattern': DRIVER},
         'console_log_enabled': _BOOL,
         'cpu_mode': {'enum': ['host-passthrough', 'host-model', 'maximum',

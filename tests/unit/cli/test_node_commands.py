@@ -120,7 +120,9 @@ class NodeShowTest(cli_base.CLITestCase):
         self.assertIn('| secure_boot   | false ', out)
         self.assertIn('| bmc           | address=127.0.0.1 ', out)
         self.assertIn('|               | password=****** ', out)
-        self.assertIn('| nic_details   | mac=', out)
+        self.assertIn('| nic_details   | local_link_connection='
+                      '{port_id=p-tk0-0-', out)
+        self.assertIn('| nics          | mac=', out)
         self.assertNotIn('s3cr3t-ipmi', out)
 
     def test_json_keeps_structure(self):
@@ -132,6 +134,8 @@ class NodeShowTest(cli_base.CLITestCase):
         self.assertIs(False, data['secure_boot'])
         self.assertEqual(['physnet1', 'physnet2'],
                          [n['physnet'] for n in data['nic_details']])
+        self.assertEqual({'switch_id', 'switch_info', 'port_id'}, set(
+            data['nic_details'][0]['local_link_connection']))
         self.assertEqual('******', data['bmc']['password'])
         self.assertIsInstance(data['ironic_config'], dict)
 

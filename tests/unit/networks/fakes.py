@@ -168,8 +168,11 @@ def snapshot_text(snap):
         ifaces.append([iface_uuid, port.get('type', ''),
                        _ovs_map({'peer': port['peer']} if port.get('peer')
                                 else {})])
+        trunks = port.get('trunks') or []
         ports.append([['uuid', 'p-%s' % name], name,
-                      _ovs_map(port.get('external_ids', {})), iface_uuid])
+                      _ovs_map(port.get('external_ids', {})), iface_uuid,
+                      port['tag'] if port.get('tag') else ['set', []],
+                      trunks[0] if len(trunks) == 1 else ['set', trunks]])
     for name, br in sorted(snap['bridges'].items()):
         members = [['uuid', 'p-%s' % p] for p in br.get('ports', [])]
         bridges.append([name, _ovs_map(br.get('external_ids', {})),
@@ -179,8 +182,8 @@ def snapshot_text(snap):
     return '\n'.join(json.dumps(t) for t in (
         {'headings': ['name', 'external_ids', 'datapath_type', 'ports'],
          'data': bridges},
-        {'headings': ['_uuid', 'name', 'external_ids', 'interfaces'],
-         'data': ports},
+        {'headings': ['_uuid', 'name', 'external_ids', 'interfaces', 'tag',
+                      'trunks'], 'data': ports},
         {'headings': ['_uuid', 'type', 'options'], 'data': ifaces})) + '\n'
 
 
@@ -188,7 +191,8 @@ def ovs_snapshot(bridges=None, ports=None):
     """A parsed snapshot, from the few fields a test sets.
 
     ``bridges`` is ``{name: {external_ids, datapath_type}}``, ``ports``
-    ``{name: {bridge, external_ids, type, peer}}``; each bridge's port list
+    ``{name: {bridge, external_ids, type, peer, tag, trunks}}``; each
+    bridge's port list
     is derived.
     """
     bridges = copy.deepcopy(bridges or {})
@@ -201,6 +205,8 @@ def ovs_snapshot(bridges=None, ports=None):
         port.setdefault('external_ids', {})
         port.setdefault('type', '')
         port.setdefault('peer', None)
+        port.setdefault('tag', None)
+        port.setdefault('trunks', [])
         if port.get('bridge'):
             bridges[port['bridge']]['ports'].append(name)
     return {'bridges': bridges, 'ports': ports}

@@ -27,21 +27,28 @@ class ParseTest(base.TestCase):
 
     def test_real_output(self):
         # Captured from ovs-vsctl 3.1: two netdev bridges joined by patch
-        # ports, one bridge and both ports marked.
+        # ports, one bridge and one patch port marked, an access port of
+        # VLAN 100 and a trunk of VLANs 100 and 200.
         with open(os.path.join(DATA, 'ovs-vsctl-snapshot.txt')) as f:
             snap = ovs.parse_snapshot(f.read())
         self.assertEqual({
             'brzq03': {'external_ids': {'tenks-cluster': 'c1'},
                        'datapath_type': 'netdev',
-                       'ports': ['brzq03', 'pxzq03']},
+                       'ports': ['brzq03', 'pxzq03', 'tazq03', 'trzq03']},
             'upzq03': {'external_ids': {}, 'datapath_type': 'netdev',
                        'ports': ['pyzq03', 'upzq03']}}, snap['bridges'])
         self.assertEqual({'external_ids': {'tenks-cluster': 'c1'},
                           'bridge': 'brzq03', 'type': 'patch',
-                          'peer': 'pyzq03'}, snap['ports']['pxzq03'])
+                          'peer': 'pyzq03', 'tag': None, 'trunks': []},
+                         snap['ports']['pxzq03'])
         self.assertEqual({'external_ids': {}, 'bridge': 'upzq03',
-                          'type': 'internal', 'peer': None},
-                         snap['ports']['upzq03'])
+                          'type': 'internal', 'peer': None, 'tag': None,
+                          'trunks': []}, snap['ports']['upzq03'])
+        self.assertEqual((100, []), (snap['ports']['tazq03']['tag'],
+                                     snap['ports']['tazq03']['trunks']))
+        self.assertEqual((None, [100, 200]), (
+            snap['ports']['trzq03']['tag'],
+            snap['ports']['trzq03']['trunks']))
 
     def test_single_port_written_as_atom(self):
         snap = fakes.ovs_snapshot(
@@ -57,6 +64,17 @@ class ParseTest(base.TestCase):
 
 
 class CommandsTest(base.TestCase):
+
+    def test_port_vlans(self):
+        self.assertEqual([['set', 'Port', 'p', 'tag=100'],
+                          ['clear', 'Port', 'p', 'trunks']],
+                         ovs.port_vlans('p', vlan=100))
+        self.assertEqual([['clear', 'Port', 'p', 'tag'],
+                          ['set', 'Port', 'p', 'trunks=100,200']],
+                         ovs.port_vlans('p', trunk=[100, 200]))
+        self.assertEqual([['clear', 'Port', 'p', 'tag'],
+                          ['clear', 'Port', 'p', 'trunks']],
+                         ovs.port_vlans('p'))
 
     def test_ensure_bridge(self):
         self.assertEqual([

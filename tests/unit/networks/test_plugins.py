@@ -36,15 +36,15 @@ def bridge(plugin, uplink=None, mtu=None, adopt=False, outputs=None):
         outputs=outputs or {}, adopt=adopt)
 
 
-def vif(plugin, node='tk0', mtu=None, adopt=False):
+def vif(plugin, node='tk0', mtu=None, adopt=False, **vlans):
     suffix = '-ovs' if plugin == 'openvswitch' else '-br'
     base_name = 'p-%s-0' % node
     return model.ResourceRecord(
-        'vif', 'hv/%s-tap' % base_name, plugin, 'hv', {
+        'vif', 'hv/%s-tap' % base_name, plugin, 'hv', dict({
             'name': base_name + '-tap', 'node': node, 'physnet': 'physnet1',
             'bridge': 'br0', 'node_end': base_name + '-tap',
             'bridge_end': base_name + suffix, 'mtu': mtu, 'cluster': 'c1'},
-        adopt=adopt)
+            **vlans), adopt=adopt)
 
 
 class PluginTestCase(base.TestCase):
@@ -218,6 +218,14 @@ class LinuxBridgeTest(PluginTestCase):
         self.assertEqual('vif hv/p-tk0-0-tap: bridge br0 does not exist',
                          str(err))
         self.assertEqual([], self.nl.calls)
+
+    def test_vifs_on_vlans_refused(self):
+        plain, on_vlan = self.vif(), self.vif(node='tk1', vlan=100)
+        (record, cause), = self.driver.check('vif', [plain, on_vlan])
+        self.assertIs(on_vlan, record)
+        self.assertEqual('its NIC on physical network physnet1 asks for '
+                         'VLANs (vlan 100), which bridge_type linuxbridge '
+                         'cannot give; use bridge_type openvswitch', cause)
 
     def test_vif_update_changes_mtu_in_place(self):
         self.driver.create('bridge', self.bridge())
@@ -479,6 +487,53 @@ class OpenVSwitchTest(PluginTestCase):
                            'set Port p-tk0-0-ovs '
                            'external_ids:tenks-cluster=c1']], self.vsctl())
         self.assertIsNone(self.nl.links['p-tk0-0-ovs']['master'])
+
+    def test_vif_on_vlans(self):
+        self.set_ovs(bridges={'br0': {'external_ids': OWN}})
+        self.nl.add('br0', kind='tun')
+        self.driver.create('vif', self.vif(vlan=100))
+        self.assertEqual(['set Port p-tk0-0-ovs tag=100',
+                          'clear Port p-tk0-0-ovs trunks'],
+                         self.vsctl()[0][2:])
+        self.agent.transactions = []
+        self.driver.update('vif', self.vif(vlan=100),
+                           self.vif(trunk=[100, 200]))
+        self.assertEqual(['clear Port p-tk0-0-ovs tag',
+                          'set Port p-tk0-0-ovs trunks=100,200'],
+                         self.vsctl()[0][2:])
+        # Off VLANs again: tenks clears what it set...
+        self.agent.transactions = []
+        self.driver.update('vif', self.vif(trunk=[100, 200]), self.vif())
+        self.assertEqual(['clear Port p-tk0-0-ovs tag',
+                          'clear Port p-tk0-0-ovs trunks'],
+                         self.vsctl()[0][2:])
+        # ...but a NIC without VLANs leaves its port's to others.
+        self.agent.transactions = []
+        self.driver.create('vif', self.vif())
+        self.assertEqual(2, len(self.vsctl()[0]))
+
+    def test_observe_vif_vlans(self):
+        self.nl.add('br0', kind='tun')
+        self.set_ovs(bridges={'br0': {}})
+        records = [self.vif(node='tk0', vlan=100),
+                   self.vif(node='tk1', trunk=[100, 200]),
+                   self.vif(node='tk2', vlan=100), self.vif(node='tk3')]
+        for record in records:
+            self.driver.create('vif', record)
+        self.set_ovs(bridges={'br0': {}}, ports={
+            'p-tk0-0-ovs': {'bridge': 'br0', 'external_ids': OWN,
+                            'tag': 100},
+            'p-tk1-0-ovs': {'bridge': 'br0', 'external_ids': OWN,
+                            'trunks': [100, 200]},
+            'p-tk2-0-ovs': {'bridge': 'br0', 'external_ids': OWN,
+                            'tag': 300},
+            'p-tk3-0-ovs': {'bridge': 'br0', 'external_ids': OWN,
+                            'tag': 42}})
+        obs = self.observe(*records)
+        self.assertEqual([True, True, False, True],
+                         [o.healthy for o in obs])
+        self.assertEqual('port p-tk2-0-ovs is an access port of VLAN 300, '
+                         'not an access port of VLAN 100', obs[2].detail)
 
     def test_vif_without_bridge_changes_nothing(self):
         err = self.assertRaises(exception.PluginError, self.driver.create,

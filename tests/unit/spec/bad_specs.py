@@ -109,6 +109,40 @@ BAD_SPECS = [
     ('duplicate-physnet', _with('physical_networks: [physnet1]',
                                 'physical_networks: [physnet1, physnet1]'),
      'node_types.t0.physical_networks[1]', 'duplicate physical network'),
+    ('duplicate-physnet-vlan', _with(
+        'physical_networks: [physnet1]',
+        'physical_networks: [physnet1, {name: physnet1, vlan: 5}]'),
+     'node_types.t0.physical_networks[1]', 'duplicate physical network'),
+    ('nic-vlan-and-trunk', _with(
+        'physical_networks: [physnet1]',
+        'physical_networks: [{name: physnet1, vlan: 5, trunk: [6]}]'),
+     'node_types.t0.physical_networks[0]', 'not both'),
+    ('nic-vlan-zero', _with('physical_networks: [physnet1]',
+                            'physical_networks: [{name: physnet1, vlan: 0}]'),
+     'node_types.t0.physical_networks[0].vlan', 'at least 1'),
+    ('nic-vlan-4095', _with(
+        'physical_networks: [physnet1]',
+        'physical_networks: [{name: physnet1, vlan: 4095}]'),
+     'node_types.t0.physical_networks[0].vlan', 'at most 4094'),
+    ('nic-trunk-empty', _with(
+        'physical_networks: [physnet1]',
+        'physical_networks: [{name: physnet1, trunk: []}]'),
+     'node_types.t0.physical_networks[0].trunk', 'too short'),
+    ('nic-trunk-string', _with(
+        'physical_networks: [physnet1]',
+        'physical_networks: [{name: physnet1, trunk: [a]}]'),
+     'node_types.t0.physical_networks[0].trunk[0]', 'expected an integer'),
+    ('nic-unknown-key', _with(
+        'physical_networks: [physnet1]',
+        'physical_networks: [{name: physnet1, vlans: 5}]'),
+     'node_types.t0.physical_networks[0].vlans', "did you mean 'vlan'"),
+    ('nic-no-name', _with('physical_networks: [physnet1]',
+                          'physical_networks: [{vlan: 5}]'),
+     'node_types.t0.physical_networks[0]', "missing required key 'name'"),
+    ('nic-unmapped', _with(
+        'physical_networks: [physnet1]',
+        'physical_networks: [{name: physnet9, vlan: 5}]'),
+     'node_types.t0.physical_networks[0]', "'physnet9' is not mapped"),
     ('device-twice', _with('  physnet1: null\n', '  physnet1: eth1\n'
                            '  physnet2: eth1\n'),
      'physnet_mappings.physnet2', "device 'eth1' is already mapped"),
