@@ -57,4 +57,4 @@ class Deploy(base.TenksCommand, lister.Lister):
             LOG.info('Plan: %s (dry run, nothing changed).', plan.summary())
         else:
             LOG.info('Done: %s.', plan.summary(done=True))
-        return plan_output.rows(outcome, parsed_args.long)
+        return plan_output.output(outcome, parsed_args)

@@ -77,4 +77,4 @@ class Teardown(base.TenksCommand, lister.Lister):
             LOG.info('Torn down: %d node%s, %s.', outcome.nodes,
                      '' if outcome.nodes == 1 else 's',
                      outcome.plan.summary(done=True))
-        return plan_output.rows(outcome, parsed_args.long)
+        return plan_output.output(outcome, parsed_args)

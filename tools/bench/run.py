@@ -33,6 +33,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # name -> (script, default arguments)
 BENCHMARKS = {
     'plan': ('plan.py', []),
+    'big-plan': ('big_plan.py', []),
     'deploy': ('deploy.py', ['--nodes', '1,10,50']),
     'deploy-test-driver': ('deploy.py', ['--nodes', '1000', '--uri',
                                          'test:///default', '--bmc', 'none',
