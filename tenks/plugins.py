@@ -17,6 +17,7 @@ are created lazily, once per (namespace, name, hypervisor), and closed when
 the run ends.
 """
 
+import functools
 import threading
 
 from tenks import exception
@@ -32,12 +33,22 @@ NAMESPACES = {
 }
 
 
+@functools.lru_cache(maxsize=None)
+def _installed():
+    """``{namespace: {names}}`` of every installed tenks entry point.
+
+    Read once per process from the distributions' metadata, without
+    importing any plugin (a plugin is imported when it is used).
+    """
+    from importlib import metadata
+    found = metadata.entry_points()     # one scan of the metadata
+    return {namespace: {e.name for e in found.select(group=namespace)}
+            for namespace in NAMESPACES}
+
+
 def available(namespace):
     """Names of the plugins installed in ``namespace``."""
-    import stevedore
-    manager = stevedore.ExtensionManager(namespace, invoke_on_load=False,
-                                         on_load_failure_callback=None)
-    return sorted(manager.names())
+    return sorted(_installed().get(namespace, ()))
 
 
 def load_class(namespace, name):

@@ -45,6 +45,7 @@ Run as ``python -m tenks.bmc.virtualbmc.server --config FILE``.
 import argparse
 import configparser
 import errno
+import faulthandler
 import json
 import os
 import signal
@@ -66,6 +67,10 @@ SESSION_IDLE_SECONDS = 120
 QUIESCE_SECONDS = 1.0
 #: How often the watchdog checks that the main loop can wake.
 WATCH_SECONDS = 0.5
+#: A turn of the main loop (BMC requests are answered in it, libvirt
+#: calls included) that takes this long writes every thread's stack to the
+#: log: a BMC that stops answering can then be explained.
+STUCK_SECONDS = 10
 SECTION = 'VirtualBMC'
 STATUS_FILE = 'embedded.json'
 
@@ -111,12 +116,14 @@ class Server(object):
     :param log: a logging.Logger.
     """
 
-    def __init__(self, config_dir, status_file, log):
+    def __init__(self, config_dir, status_file, log, stuck_file=None):
         from pyghmi.ipmi.private import session
         self._session = session
         self.config_dir = config_dir
         self.status_file = status_file
         self.log = log
+        #: Where a stuck turn of the main loop dumps the stacks.
+        self.stuck_file = stuck_file or sys.stderr
         self.served = {}        # domain -> (entry, VirtualBMC)
         self.errors = {}        # domain -> (entry or None, message)
         self._seen = {}         # session key -> (marker, first seen)
@@ -388,11 +395,15 @@ class Server(object):
                 # the server gone and starts it again.
                 self.log.error('the IPMI I/O thread died; exiting')
                 return 1
+            faulthandler.dump_traceback_later(STUCK_SECONDS,
+                                              file=self.stuck_file)
             try:
                 self._session.Session.wait_for_rsp(LOOP_SECONDS)
             except Exception:  # noqa - one bad packet must not stop all
                 self.log.exception('IPMI event loop error')
                 time.sleep(LOOP_SECONDS)
+            finally:
+                faulthandler.cancel_dump_traceback_later()
         self.close_all()
         return 0
 
@@ -425,8 +436,10 @@ def main(argv=None):
     signal.signal(signal.SIGHUP, on_hup)
     signal.signal(signal.SIGTERM, on_term)
     signal.signal(signal.SIGINT, on_term)
+    logfile = (conf.get('log') or {}).get('logfile')
+    stuck_file = open(logfile, 'a') if logfile else None
     server = Server(conf['default']['config_dir'], status_path(config_file),
-                    log)
+                    log, stuck_file=stuck_file)
     with open(pid_file, 'w') as f:
         f.write('%d\n' % os.getpid())
     log.info('embedded VirtualBMC server started (pid %d, config %s)',

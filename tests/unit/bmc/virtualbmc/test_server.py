@@ -28,6 +28,8 @@ import threading
 import time
 from unittest import mock
 
+import fixtures
+
 from tenks.bmc.virtualbmc import entries
 from tenks.bmc.virtualbmc import server
 from tenks.hosts import procs
@@ -218,10 +220,10 @@ class _FakeIOModule(object):
 class WatchdogTest(base.TestCase):
     """The main loop never waits for ever on pyghmi's I/O thread."""
 
-    def run_server(self, alive):
+    def run_server(self, alive, stuck_file=None):
         served = server.Server(
             os.path.join(self.tmp, 'conf'), os.path.join(self.tmp, 's.json'),
-            logging.getLogger('test'))
+            logging.getLogger('test'), stuck_file=stuck_file)
         real = served._session
         self.addCleanup(setattr, served, '_session', real)
         served._session = _FakeIOModule(alive)
@@ -245,6 +247,23 @@ class WatchdogTest(base.TestCase):
         flags['stop'] = True
         loop.join(10)
         self.assertEqual([0], result)
+
+    def test_a_stuck_turn_writes_the_stacks(self):
+        # A request the main loop answers (a libvirt call...) that does
+        # not return: the log says where every thread is.
+        self.useFixture(fixtures.MonkeyPatch(
+            'tenks.bmc.virtualbmc.server.STUCK_SECONDS', 0.3))
+        path = os.path.join(self.tmp, 'vbmcd.log')
+        with open(path, 'a') as stuck_file:
+            flags, loop, result = self.run_server([True], stuck_file)
+            time.sleep(1)
+            flags['stop'] = True
+            loop.join(10)
+        self.assertEqual([0], result)
+        with open(path) as f:
+            text = f.read()
+        self.assertIn('Timeout (0:00:00.300000)!', text)
+        self.assertIn('in wait_for_rsp', text)
 
 
 class _Session(object):
