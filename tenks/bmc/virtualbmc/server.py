@@ -436,7 +436,7 @@ def main(argv=None):
     signal.signal(signal.SIGHUP, on_hup)
     signal.signal(signal.SIGTERM, on_term)
     signal.signal(signal.SIGINT, on_term)
-    logfile = (conf.get('log') or {}).get('logfile')
+    logfile = conf['log'].get('logfile')
     stuck_file = open(logfile, 'a') if logfile else None
     server = Server(conf['default']['config_dir'], status_path(config_file),
                     log, stuck_file=stuck_file)
