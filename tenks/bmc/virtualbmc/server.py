@@ -108,6 +108,15 @@ def read_entry(path):
     return entry
 
 
+def _with_fd(stream):
+    """``stream`` if it has a file descriptor (faulthandler needs one)."""
+    try:
+        stream.fileno()
+    except (AttributeError, ValueError, OSError):
+        return None
+    return stream
+
+
 class Server(object):
     """The BMCs of one config_dir, served from this process.
 
@@ -122,8 +131,9 @@ class Server(object):
         self.config_dir = config_dir
         self.status_file = status_file
         self.log = log
-        #: Where a stuck turn of the main loop dumps the stacks.
-        self.stuck_file = stuck_file or sys.stderr
+        #: Where a stuck turn of the main loop dumps the stacks (a file
+        #: with a descriptor), or None.
+        self.stuck_file = _with_fd(stuck_file or sys.stderr)
         self.served = {}        # domain -> (entry, VirtualBMC)
         self.errors = {}        # domain -> (entry or None, message)
         self._seen = {}         # session key -> (marker, first seen)
@@ -366,6 +376,17 @@ class Server(object):
                 for item in list(self._session.ioqueue):
                     item[1].set()
 
+    def _arm_stack_dump(self):
+        """Have the stacks written if this turn takes STUCK_SECONDS."""
+        if self.stuck_file is None:
+            return
+        try:
+            faulthandler.dump_traceback_later(STUCK_SECONDS,
+                                              file=self.stuck_file)
+        except (ValueError, OSError, RuntimeError) as exc:
+            self.log.warning('no stack dumps of stuck turns: %s', exc)
+            self.stuck_file = None
+
     def run(self, flags):
         """Serve until ``flags['stop']``; rescan on ``flags['scan']``."""
         finished = threading.Event()
@@ -395,15 +416,15 @@ class Server(object):
                 # the server gone and starts it again.
                 self.log.error('the IPMI I/O thread died; exiting')
                 return 1
-            faulthandler.dump_traceback_later(STUCK_SECONDS,
-                                              file=self.stuck_file)
+            self._arm_stack_dump()
             try:
                 self._session.Session.wait_for_rsp(LOOP_SECONDS)
             except Exception:  # noqa - one bad packet must not stop all
                 self.log.exception('IPMI event loop error')
                 time.sleep(LOOP_SECONDS)
             finally:
-                faulthandler.cancel_dump_traceback_later()
+                if self.stuck_file is not None:
+                    faulthandler.cancel_dump_traceback_later()
         self.close_all()
         return 0
 

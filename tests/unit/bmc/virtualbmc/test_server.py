@@ -18,6 +18,7 @@ tests with ipmitool.
 """
 
 import collections
+import io
 import json
 import logging
 import os
@@ -264,6 +265,14 @@ class WatchdogTest(base.TestCase):
             text = f.read()
         self.assertIn('Timeout (0:00:00.300000)!', text)
         self.assertIn('in wait_for_rsp', text)
+
+    def test_no_stack_dumps_without_a_file_descriptor(self):
+        # Standard error replaced by an object without one (as when the
+        # caller captures it) must not stop the server.
+        flags, loop, result = self.run_server([True], io.StringIO())
+        flags['stop'] = True
+        loop.join(10)
+        self.assertEqual([0], result)
 
 
 class _Session(object):
