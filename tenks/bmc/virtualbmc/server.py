@@ -44,6 +44,7 @@ Run as ``python -m tenks.bmc.virtualbmc.server --config FILE``.
 
 import argparse
 import configparser
+import datetime
 import errno
 import faulthandler
 import json
@@ -134,6 +135,8 @@ class Server(object):
         #: Where a stuck turn of the main loop dumps the stacks (a file
         #: with a descriptor), or None.
         self.stuck_file = _with_fd(stuck_file or sys.stderr)
+        #: ``(turn number, when it began)`` of the main loop's turn.
+        self._turn_started = (0, float('inf'))
         self.served = {}        # domain -> (entry, VirtualBMC)
         self.errors = {}        # domain -> (entry or None, message)
         self._seen = {}         # session key -> (marker, first seen)
@@ -371,18 +374,26 @@ class Server(object):
         only set flags). When the thread is gone or a stop was asked,
         every waiter is woken, so :meth:`run` sees it.
         """
+        dumped = None
         while not finished.wait(WATCH_SECONDS):
             if flags['stop'] or not self.io_alive():
                 for item in list(self._session.ioqueue):
                     item[1].set()
+            turn, started = self._turn_started
+            if (turn != dumped and
+                    time.monotonic() - started >= STUCK_SECONDS):
+                self._dump_stacks()
+                dumped = turn
 
-    def _arm_stack_dump(self):
-        """Have the stacks written if this turn takes STUCK_SECONDS."""
+    def _dump_stacks(self):
+        """Write every thread's stack: a turn took STUCK_SECONDS."""
         if self.stuck_file is None:
             return
         try:
-            faulthandler.dump_traceback_later(STUCK_SECONDS,
-                                              file=self.stuck_file)
+            self.stuck_file.write('Timeout (%s)!\n' % datetime.timedelta(
+                seconds=STUCK_SECONDS))
+            self.stuck_file.flush()
+            faulthandler.dump_traceback(file=self.stuck_file)
         except (ValueError, OSError, RuntimeError) as exc:
             self.log.warning('no stack dumps of stuck turns: %s', exc)
             self.stuck_file = None
@@ -416,15 +427,14 @@ class Server(object):
                 # the server gone and starts it again.
                 self.log.error('the IPMI I/O thread died; exiting')
                 return 1
-            self._arm_stack_dump()
+            # Seen by the watchdog (one tuple, replaced whole).
+            self._turn_started = (self._turn_started[0] + 1,
+                                  time.monotonic())
             try:
                 self._session.Session.wait_for_rsp(LOOP_SECONDS)
             except Exception:  # noqa - one bad packet must not stop all
                 self.log.exception('IPMI event loop error')
                 time.sleep(LOOP_SECONDS)
-            finally:
-                if self.stuck_file is not None:
-                    faulthandler.cancel_dump_traceback_later()
         self.close_all()
         return 0
 
