@@ -128,14 +128,21 @@ class Connection(object):
                     pass
                 LOG.info('libvirt connection to %s dropped; reconnecting',
                          self.uri)
-                self._close(conn)
+                # Not closed here: see _dropped.
+                self._conn = None
             self._conn = self._open()
             return self._conn
 
     def _dropped(self, conn):
+        """Stop handing out ``conn``; it is not closed.
+
+        Other threads may be inside a call on it (the GIL released), and
+        closing frees the handle under them: a crash, or a wait forever on
+        a freed lock. Python closes it once the last thread lets go (as
+        ``virConnect.__del__``).
+        """
         with self._lock:
             if self._conn is conn:
-                self._close(conn)
                 self._conn = None
 
     @staticmethod

@@ -54,6 +54,26 @@ def _journal_lines(env):
         return 0
 
 
+def _finished(proc, timeout):
+    """Standard error of ``proc`` once it ends; a stuck one fails the test.
+
+    A process still running after ``timeout`` gets SIGABRT, on which
+    Python's fault handler (``PYTHONFAULTHANDLER``) writes every thread's
+    stack to the standard error the failure shows.
+    """
+    try:
+        return proc.communicate(timeout=timeout)[1]
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGABRT)
+        try:
+            err = proc.communicate(timeout=30)[1]
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            err = proc.communicate()[1]
+        raise AssertionError('still running after %d s; its threads:\n%s'
+                             % (timeout, err))
+
+
 def test_libvirtd_stopped_mid_run(tmp_path, libvirtd):
     """The hypervisor's libvirtd dies in the middle of a deploy."""
     hv = second_hypervisor.start(str(tmp_path / 'hv'))
@@ -64,13 +84,14 @@ def test_libvirtd_stopped_mid_run(tmp_path, libvirtd):
         proc = subprocess.Popen(
             [sys.executable, '-m', 'tenks.cli.app',
              '--config-file', env.config_file, 'deploy', '--spec', spec],
-            env=dict(os.environ, TENKS_TEST_SLOW_ACTIONS='0.4'),
+            env=dict(os.environ, TENKS_TEST_SLOW_ACTIONS='0.4',
+                     PYTHONFAULTHANDLER='1'),
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 60
         while _journal_lines(env) < 3 and time.monotonic() < deadline:
             time.sleep(0.05)
         second_hypervisor.stop(hv)
-        _out, err = proc.communicate(timeout=120)
+        err = _finished(proc, 120)
         assert proc.returncode == 1, err
         assert 'failed' in err and 'libvirt' in err.lower(), err
         assert 'Traceback' not in err

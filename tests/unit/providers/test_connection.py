@@ -72,7 +72,24 @@ class ConnectionTest(base.TestCase):
         first.alive = False
         second = self.conn.get()
         self.assertIsNot(first, second)
-        self.assertTrue(first.closed)
+        # Another thread may be inside a call on it: closing would free
+        # the handle under that call. The last reference closes it.
+        self.assertFalse(first.closed)
+
+    def test_dead_connection_left_to_threads_still_using_it(self):
+        seen = []
+
+        def work(conn):
+            seen.append(conn)
+            if conn.number == 0:
+                conn.alive = False
+                raise DeadError()
+            return 'ok'
+
+        self.assertEqual('ok', self.conn.call(work))
+        self.assertEqual([0, 1], [c.number for c in seen])
+        self.assertFalse(seen[0].closed)
+        self.assertIs(seen[1], self.conn.get())
 
     def test_call_retried_once_on_a_new_connection(self):
         seen = []
