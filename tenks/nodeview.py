@@ -58,6 +58,10 @@ class NicView(object):
     vlan: typing.Optional[int] = None
     #: The VLANs its switch port carries tagged (a trunk), or None.
     trunk: typing.Optional[typing.List[int]] = None
+    #: Which of the node's NICs on the physical network (from 0).
+    slot: int = 0
+    #: The Ironic portgroup (bond) it is in, or None.
+    portgroup: typing.Optional[str] = None
 
     @property
     def local_link_connection(self):
@@ -99,6 +103,8 @@ class NodeView(object):
     extra: dict = dataclasses.field(default_factory=dict)
     fields: dict = dataclasses.field(default_factory=dict)
     ports: list = dataclasses.field(default_factory=list)
+    #: Ironic portgroups of its bonds (name, address, mode, properties).
+    portgroups: list = dataclasses.field(default_factory=list)
     resources: list = dataclasses.field(default_factory=list)
     cpu_mode: typing.Optional[str] = None
     cpu_model: typing.Optional[str] = None
@@ -176,13 +182,19 @@ def _nics(node, records):
     for record in (records.get('vif') or {}).values():
         if (record.props.get('node') == node['name'] and
                 record.hypervisor == hv):
-            vifs[record.props.get('physnet')] = record
+            vifs[record.props.get('physnet'),
+                 record.props.get('slot', 0)] = record
     bridges = records.get('bridge') or {}
+    bonded = {b['physnet'] for b in node.get('bonds') or ()}
     out = []
     for nic in node.get('nics') or ():
         view = NicView(mac=nic.get('mac'), physnet=nic.get('physnet'),
-                       vlan=nic.get('vlan'), trunk=nic.get('trunk'))
-        vif = vifs.get(nic.get('physnet'))
+                       vlan=nic.get('vlan'), trunk=nic.get('trunk'),
+                       slot=nic.get('slot', 0))
+        if view.physnet in bonded:
+            view.portgroup = fields.portgroup_name(node['name'],
+                                                   view.physnet)
+        vif = vifs.get((view.physnet, view.slot))
         if vif is not None:
             view.bridge = vif.props.get('bridge')
             view.node_link = vif.props.get('node_end')
@@ -219,6 +231,7 @@ def _enrolled(view, props):
     view.fields = {k: props[k] for k in fields.OPTIONAL_FIELDS
                    if props.get(k) is not None}
     view.ports = [dict(p) for p in props.get('ports') or ()]
+    view.portgroups = [dict(g) for g in props.get('portgroups') or ()]
 
 
 def node_view(state, node, settings, catalog, records=None, owned=None,
@@ -272,8 +285,10 @@ def node_view(state, node, settings, catalog, records=None, owned=None,
         view.driver_info.update(ironic_cls.deploy_images(settings))
         view.properties = fields.node_properties(node)
         view.ports = [fields.port(nic.mac, nic.physnet,
-                                  nic.local_link_connection)
+                                  nic.local_link_connection,
+                                  portgroup=nic.portgroup)
                       for nic in nics]
+        view.portgroups = fields.portgroups(node)
     for kind in ('domain', 'bmc', 'ironic_node'):
         record = (records.get(kind) or {}).get(name)
         if record is not None:

@@ -122,7 +122,7 @@ class NodeList(base.TenksCommand, lister.Lister):
 
 
 def _nic(nic, switch_port=False):
-    """A NIC as ``node show`` gives it, with its VLANs when it has some.
+    """A NIC as ``node show`` gives it, with its VLANs and bond if any.
 
     :param switch_port: add where it is plugged (Ironic's
         ``local_link_connection``), when known.
@@ -132,6 +132,8 @@ def _nic(nic, switch_port=False):
         out['vlan'] = nic.vlan
     if nic.trunk:
         out['trunk'] = list(nic.trunk)
+    if nic.portgroup:
+        out['portgroup'] = nic.portgroup
     if switch_port and nic.local_link_connection:
         out['local_link_connection'] = nic.local_link_connection
     return out
@@ -172,6 +174,7 @@ class NodeShow(base.TenksCommand, show.ShowOne):
             ('nics', columns.ListColumn([columns.text(_nic(n))
                                          for n in view.nics])),
             ('nic_details', columns.ListColumn(details)),
+            ('portgroups', columns.ListColumn(view.portgroups)),
             ('volumes', columns.ListColumn(
                 [v['name'] for v in view.volumes])),
             ('ironic_config', columns.DictLinesColumn(

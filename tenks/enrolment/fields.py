@@ -18,13 +18,16 @@ Props (see :mod:`tenks.planner.desired`): ``name``, ``uuid``, ``driver``,
 ``driver_info``, ``properties``, ``resource_class``, ``traits``,
 ``interfaces`` (``<kind>_interface`` -> name), ``extra`` (with tenks' mark
 ``tenks_cluster``), ``ports`` (``address``, ``physical_network``,
-``local_link_connection``) and optionally ``conductor_group``, ``shard``,
-``owner``, ``lessee``, ``description``.
+``local_link_connection``, ``portgroup``: the name of its bond's
+portgroup, only for a bonded NIC) and optionally ``conductor_group``,
+``shard``, ``owner``, ``lessee``, ``description`` and ``portgroups``
+(only with bonds: ``name``, ``address``, ``mode``, ``properties``).
 
 tenks owns the keys it sets and nothing else: inside ``driver_info``,
 ``properties`` and ``extra`` it adds and changes its own keys and removes
-only keys it set before (they are in the old props); traits and ports it
-did not add are left alone.
+only keys it set before (they are in the old props); traits, ports and
+portgroups it did not add are left alone, and so is a port's membership
+of a portgroup tenks did not make. A portgroup tenks made is all its own.
 """
 
 import collections
@@ -71,15 +74,29 @@ PORT_FIELD_VERSIONS = {
     'physical_network': (1, 34),
 }
 
+#: Portgroups with a ``mode`` and ``properties`` (a port's
+#: ``portgroup_uuid`` came in 1.24).
+PORTGROUPS_VERSION = (1, 26)
+
 #: ``reset_interfaces`` on a driver change.
 RESET_INTERFACES_VERSION = (1, 45)
+
+#: Port fields tenks converges, in patch order: Ironic reads only the
+#: first operation of a port patch to tell whether it moves the port
+#: between portgroups (and silently ignores a later one), so
+#: ``portgroup_uuid`` comes first.
+PORT_KEYS = ('portgroup_uuid', 'physical_network', 'local_link_connection')
+
+#: Portgroup fields tenks converges.
+PORTGROUP_KEYS = ('name', 'address', 'mode', 'properties')
 
 SCALARS = ('name', 'driver', 'resource_class', 'conductor_group', 'shard',
            'owner', 'lessee', 'description')
 DICTS = ('driver_info', 'properties', 'extra')
 
-#: Node states in which Ironic lets port connectivity fields (and
-#: physical_network) change without maintenance mode.
+#: Node states in which Ironic lets port connectivity fields
+#: (physical_network, local_link_connection, portgroup) change without
+#: maintenance mode.
 PORT_UPDATE_STATES = ('enroll', 'manageable', 'inspecting', 'inspect wait')
 
 
@@ -110,26 +127,40 @@ def unsupported(props, max_version):
 
     :returns: e.g. ``['shard (1.82)']``.
     """
+    versions = dict(NODE_FIELD_VERSIONS, portgroups=PORTGROUPS_VERSION)
     fields = node_fields(props)
-    if props.get('traits'):
-        fields['traits'] = props['traits']
-    return sorted('%s (%s)' % (k, version_text(NODE_FIELD_VERSIONS[k]))
+    for key in ('traits', 'portgroups'):
+        if props.get(key):
+            fields[key] = props[key]
+    return sorted('%s (%s)' % (k, version_text(versions[k]))
                   for k in fields
-                  if k in NODE_FIELD_VERSIONS and
-                  NODE_FIELD_VERSIONS[k] > tuple(max_version))
+                  if k in versions and versions[k] > tuple(max_version))
 
 
-def port_fields(port, max_version):
+def port_fields(port, max_version, groups=None):
     """Ironic port fields of a desired port.
 
     Fields the API of ``max_version`` lacks are left out: a physical
     network is then simply not set, as Ironic could not use it.
+
+    :param groups: UUIDs of the node's portgroups by name; the port's
+        ``portgroup_uuid`` is its group's, when that exists.
     """
     fields = {'address': port['address'].lower(), 'pxe_enabled': True}
     for key in ('physical_network', 'local_link_connection'):
         if port.get(key) and PORT_FIELD_VERSIONS[key] <= tuple(max_version):
             fields[key] = port[key]
+    group = (groups or {}).get(port.get('portgroup'))
+    if group:
+        fields['portgroup_uuid'] = group
     return fields
+
+
+def portgroup_fields(group):
+    """Ironic portgroup fields of a desired portgroup."""
+    return {'name': group['name'], 'address': group['address'].lower(),
+            'mode': group['mode'],
+            'properties': dict(group.get('properties') or {})}
 
 
 def _pointer(*parts):
@@ -204,29 +235,50 @@ def port_dict(port):
     return {'uuid': port.id, 'address': (port.address or '').lower(),
             'node_uuid': port.node_id,
             'physical_network': port.physical_network,
-            'local_link_connection': port.local_link_connection or {}}
+            'local_link_connection': port.local_link_connection or {},
+            'portgroup_uuid': port.port_group_id}
 
 
-def drift(props, fields, traits, ports, max_version):
+def portgroup_dict(group):
+    """An openstacksdk portgroup as :func:`portgroup_changes` reads it."""
+    return {'uuid': group.id, 'name': group.name,
+            'address': (group.address or '').lower(),
+            'node_uuid': group.node_id, 'mode': group.mode,
+            'properties': group.properties or {}}
+
+
+def drift(props, fields, traits, ports, max_version, portgroups=()):
     """What of a tenks node Ironic no longer has as ``props`` set it.
 
     Someone changed it behind tenks' back (``baremetal node set``...):
-    the fields, traits and ports tenks set, compared as a converge would.
+    the fields, traits, ports and portgroups tenks set, compared as a
+    converge would.
 
     :param fields: :func:`actual` of the node.
     :param ports: its ports, as :func:`port_dict`.
+    :param portgroups: its portgroups, as :func:`portgroup_dict`.
     :returns: what differs, e.g. ``['/driver_info/redfish_address']``.
     """
     patch, _driver_changed = node_patch(props, props, fields)
     out = sorted({change['path'] for change in patch})
     if target_traits(props, props, traits) is not None:
         out.append('traits')
+    groups = portgroup_changes(props.get('portgroups'),
+                               props.get('portgroups'), portgroups)
     changes = port_changes(props.get('ports'), props.get('ports'), ports,
-                           max_version)
-    out += sorted('port %s' % p['address']
-                  for p in changes['create'] + [u[1] for u in
-                                                changes['update']])
-    return out
+                           max_version, groups['groups'])
+    names = {uuid: name for name, uuid in groups['groups'].items()}
+    found = {'portgroup %s' % g['name']
+             for g in groups['create'] + [u[1] for u in groups['update']]}
+    found.update('port %s' % p['address'] for p in changes['create'])
+    for port, wanted in changes['update']:
+        keys = _differing(port, wanted, PORT_KEYS)
+        if 'portgroup_uuid' in keys:
+            found.add('portgroup %s' % names[wanted['portgroup_uuid'] or
+                                             port['portgroup_uuid']])
+        if set(keys) - {'portgroup_uuid'}:
+            found.add('port %s' % port['address'])
+    return out + sorted(found)
 
 
 def target_traits(desired, old, actual):
@@ -249,20 +301,49 @@ def _norm_llc(value):
             for k, v in (value or {}).items()}
 
 
-def port_changes(desired_ports, old_ports, actual_ports, max_version):
+#: Fields whose values are compared normalised.
+_NORMAL = {'local_link_connection': _norm_llc}
+
+
+def _same(key, have, want):
+    normal = _NORMAL.get(key)
+    if normal:
+        return normal(have) == normal(want)
+    return have == want
+
+
+def _differing(current, wanted, keys):
+    """The ``keys`` of ``wanted`` whose values ``current`` lacks."""
+    return [k for k in keys
+            if k in wanted and not _same(k, current.get(k), wanted[k])]
+
+
+def _patch(current, wanted, keys):
+    return [{'op': 'add', 'path': _pointer(k), 'value': wanted[k]}
+            for k in _differing(current, wanted, keys)]
+
+
+def port_changes(desired_ports, old_ports, actual_ports, max_version,
+                 groups=None):
     """How the node's ports must change.
 
     :param desired_ports: desired port props.
     :param old_ports: port props tenks last applied (None: unknown).
     :param actual_ports: the node's ports, dicts with ``uuid``,
-        ``address``, ``physical_network``, ``local_link_connection``.
+        ``address``, ``physical_network``, ``local_link_connection``,
+        ``portgroup_uuid``.
+    :param groups: UUIDs by name of the node's portgroups that are tenks'
+        (:func:`portgroup_changes`): a desired port joins its group, and
+        leaves one of these its props do not put it in; it stays in
+        anyone else's.
     :returns: dict with ``create`` (port fields), ``update`` (pairs of
         actual port and desired fields whose connectivity differs) and
         ``delete`` (actual ports tenks set before and no longer wants).
     """
+    ours = set((groups or {}).values())
     wanted = {}
     for port in desired_ports or ():
-        fields = port_fields(port, max_version)
+        fields = port_fields(port, max_version, groups)
         wanted[fields['address']] = fields
     before = {p['address'].lower() for p in old_ports or ()}
     have = {p['address'].lower(): p for p in actual_ports or ()}
@@ -272,11 +353,10 @@ def port_changes(desired_ports, old_ports, actual_ports, max_version):
         if port is None:
             create.append(fields)
             continue
-        if (('physical_network' in fields and
-             port.get('physical_network') != fields['physical_network']) or
-                ('local_link_connection' in fields and
-                 _norm_llc(port.get('local_link_connection')) !=
-                 _norm_llc(fields['local_link_connection']))):
+        if (port.get('portgroup_uuid') in ours and
+                'portgroup_uuid' not in fields):
+            fields = dict(fields, portgroup_uuid=None)
+        if _differing(port, fields, PORT_KEYS):
             update.append((port, fields))
     for address, port in sorted(have.items()):
         if address not in wanted and address in before:
@@ -286,12 +366,44 @@ def port_changes(desired_ports, old_ports, actual_ports, max_version):
 
 def port_patch(port, fields):
     """JSON patch making ``port`` carry ``fields``' connectivity."""
-    patch = []
-    for key in ('physical_network', 'local_link_connection'):
-        if key in fields and port.get(key) != fields[key]:
-            patch.append({'op': 'add', 'path': _pointer(key),
-                          'value': fields[key]})
-    return patch
+    return _patch(port, fields, PORT_KEYS)
+
+
+def portgroup_changes(desired, old, actual):
+    """How the node's portgroups must change.
+
+    The portgroups named in the desired or old props are tenks'; others
+    are left alone.
+
+    :param desired: desired portgroup props.
+    :param old: portgroup props tenks last applied (None: unknown).
+    :param actual: the node's portgroups, as :func:`portgroup_dict`.
+    :returns: dict with ``create`` (portgroup fields), ``update`` (pairs
+        of actual portgroup and desired fields that differ), ``delete``
+        (actual portgroups tenks made before and no longer wants) and
+        ``groups`` (UUIDs by name of the node's tenks portgroups).
+    """
+    wanted = [portgroup_fields(g) for g in desired or ()]
+    names = {g['name'] for g in wanted}
+    before = {g['name'] for g in old or ()}
+    have = {g['name']: g for g in actual or () if g.get('name')}
+    create, update = [], []
+    for fields in wanted:
+        group = have.get(fields['name'])
+        if group is None:
+            create.append(fields)
+        elif _differing(group, fields, PORTGROUP_KEYS):
+            update.append((group, fields))
+    return {'create': create, 'update': update,
+            'delete': [g for name, g in sorted(have.items())
+                       if name in before - names],
+            'groups': {name: g['uuid'] for name, g in have.items()
+                       if name in names | before}}
+
+
+def portgroup_patch(group, fields):
+    """JSON patch making portgroup ``group`` carry ``fields``."""
+    return _patch(group, fields, PORTGROUP_KEYS)
 
 
 def owner_of(extra):
@@ -343,16 +455,44 @@ def node_properties(node, user=None):
     return properties
 
 
-def port(mac, physnet, link=None):
+def port(mac, physnet, link=None, portgroup=None):
     """An Ironic port of a node NIC.
 
     :param link: the NIC's ``local_link_connection`` (switch_id,
         switch_info, port_id), or None when it is not known.
+    :param portgroup: the name of the portgroup of the NIC's bond, or
+        None when it is in none.
     """
     out = {'address': mac, 'physical_network': physnet}
     if link:
         out['local_link_connection'] = dict(link)
+    if portgroup:
+        out['portgroup'] = portgroup
     return out
+
+
+def portgroup_name(node_name, physnet):
+    """The Ironic portgroup of a node's bond on ``physnet``.
+
+    An Ironic logical name: ``:`` (which physnet names may hold) is not
+    one of its characters.
+    """
+    return '%s-%s' % (node_name, physnet.replace(':', '.'))
+
+
+def portgroups(node):
+    """The Ironic portgroups of ``node``'s bonds.
+
+    Each has the MAC of the bond's first NIC, as a Linux bond takes it.
+    """
+    first = {}
+    for nic in node.get('nics') or ():
+        first.setdefault(nic['physnet'], nic['mac'])
+    return [{'name': portgroup_name(node['name'], bond['physnet']),
+             'address': first[bond['physnet']],
+             'mode': bond['mode'],
+             'properties': dict(bond.get('properties') or {})}
+            for bond in node.get('bonds') or ()]
 
 
 def node_props(node, driver_info, ports, cluster):
@@ -360,7 +500,8 @@ def node_props(node, driver_info, ports, cluster):
 
     :param driver_info: how Ironic reaches the node's BMC (from its
         emulator), with the deploy images.
-    :param ports: from :func:`port`.
+    :param ports: from :func:`port`; with ``portgroups`` from
+        :func:`portgroups` when the node has bonds.
     """
     config = node['ironic_config']
     extra = dict(config.get('extra') or {})
@@ -378,6 +519,10 @@ def node_props(node, driver_info, ports, cluster):
     for key in OPTIONAL_FIELDS:
         if config.get(key) is not None:
             props[key] = config[key]
+    groups = portgroups(node)
+    if groups:
+        # Only with bonds: nodes recorded before keep equal props.
+        props['portgroups'] = groups
     return props
 
 

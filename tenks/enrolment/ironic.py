@@ -14,12 +14,13 @@
 them matching the spec, and delete them again.
 
 Each ``ironic_node`` resource is one Ironic node with the UUID of its
-libvirt domain, one port per NIC, and tenks' mark ``extra.tenks_cluster``
-= the cluster name. The mark decides ownership: tenks converges and
-deletes only nodes that carry it (or that it adopts from a Tenks state
-file); a node or port MAC of the same name or address that Ironic already
-has for someone else is a :class:`tenks.exception.ResourceConflict`, found
-before anything changes.
+libvirt domain, one port per NIC, one portgroup per bond (its NICs'
+ports are its members), and tenks' mark ``extra.tenks_cluster`` = the
+cluster name. The mark decides ownership: tenks converges and deletes only
+nodes that carry it (or that it adopts from a Tenks state file); a node,
+port MAC or portgroup (name or address) that Ironic already has for
+someone else is a :class:`tenks.exception.ResourceConflict`, found before
+anything changes.
 """
 
 import contextlib
@@ -158,12 +159,13 @@ class IronicDriver(base.Enrolment):
 
     def _check_free(self, props, uuid,
                     error=exception.ResourceConflict):
-        """Raise ``error`` when the name or a MAC is taken.
+        """Raise ``error`` when the name, a MAC or a portgroup is taken.
 
-        Taken: another Ironic node has this node's name, or a port with
-        one of its MACs is on another node. A node that exists already is
-        tenks' own, so its check raises a plain error: a conflict would
-        make the executor forget the node.
+        Taken: another Ironic node has this node's name, a port with one
+        of its MACs, or a portgroup with the name or address of one of its
+        portgroups. A node that exists already is tenks' own, so its check
+        raises a plain error: a conflict would make the executor forget
+        the node.
         """
         other = self._get(props['name'], ('uuid', 'name', 'extra'))
         if other is not None and other.id != uuid:
@@ -178,14 +180,30 @@ class IronicDriver(base.Enrolment):
             for found in self.bm.ports(address=address,
                                        fields=['uuid', 'address',
                                                'node_uuid']):
-                if found.node_id == uuid:
-                    continue
-                holder = self._get(found.node_id, ('uuid', 'name'))
-                raise error(
-                    'MAC %s of Ironic node %s is already a port of Ironic '
-                    'node %s (%s); tenks will not take it over' % (
-                        address, props['name'],
-                        holder.name if holder else '?', found.node_id))
+                if found.node_id != uuid:
+                    self._refuse(error, props, 'MAC %s' % address,
+                                 'a port', found.node_id)
+        if props.get('portgroups'):
+            self._check_portgroups_free(props, uuid, error)
+
+    def _check_portgroups_free(self, props, uuid, error):
+        keys = set()
+        for group in props['portgroups']:
+            keys.update((group['name'], group['address'].lower()))
+        for found in self.bm.port_groups(fields=['uuid', 'name', 'address',
+                                                 'node_uuid']):
+            taken = keys & {found.name, (found.address or '').lower()}
+            if taken and found.node_id != uuid:
+                self._refuse(error, props, 'portgroup %s' % taken.pop(),
+                             'a portgroup', found.node_id)
+
+    def _refuse(self, error, props, what, kind, holder_id):
+        holder = self._get(holder_id, ('uuid', 'name'))
+        raise error(
+            '%s of Ironic node %s is already %s of Ironic node %s (%s); '
+            'tenks will not take it over' % (
+                what, props['name'], kind, holder.name if holder else '?',
+                holder_id))
 
     def _check_supported(self, props):
         version = self.api_version()
@@ -208,12 +226,28 @@ class IronicDriver(base.Enrolment):
         return [fields.port_dict(p)
                 for p in self.bm.ports(details=True, node_id=uuid)]
 
-    def _outputs(self, node, ports=None):
-        """What the record keeps: UUID, state and port UUIDs by MAC."""
-        if ports is None:
-            ports = {p['address']: p['uuid'] for p in self._ports(node.id)}
-        return {'uuid': node.id, 'provision_state': node.provision_state,
-                'ports': ports}
+    def _portgroups(self, uuid):
+        return [fields.portgroup_dict(g)
+                for g in self.bm.port_groups(details=True, node=uuid)]
+
+    def _outputs(self, node, props, made=None):
+        """What the record keeps: UUID, state and UUIDs of the parts.
+
+        Those are port UUIDs by MAC and, when the node has portgroups,
+        theirs by name.
+
+        :param made: the ports and portgroups as just created; read from
+            Ironic when None.
+        """
+        if made is None:
+            made = {'ports': {p['address']: p['uuid']
+                              for p in self._ports(node.id)}}
+            names = {g['name'] for g in props.get('portgroups') or ()}
+            if names:
+                made['portgroups'] = {g['name']: g['uuid']
+                                      for g in self._portgroups(node.id)
+                                      if g['name'] in names}
+        return dict(made, uuid=node.id, provision_state=node.provision_state)
 
     # -- create -----------------------------------------------------------
 
@@ -230,21 +264,22 @@ class IronicDriver(base.Enrolment):
     def _ensure(self, record):
         props = record.props
         node = self._get(props['uuid'])
-        ports = None
+        made = None
         if node is None:
             self._check_supported(props)
             self._check_free(props, props['uuid'])
-            node, ports = self._enrol(props)
+            node, made = self._enrol(props)
         else:
             self._check_ours(node, record)
             node = self._converge(node, None, record)
         node = self._to_available(node, props['name'])
-        return self._outputs(node, ports)
+        return self._outputs(node, props, made)
 
     def _enrol(self, props):
-        """Create the node, its traits and ports.
+        """Create the node, its traits, portgroups and ports.
 
-        :returns: the new node and its port UUIDs by MAC.
+        :returns: the new node and what :meth:`_outputs` keeps of its
+            ports and portgroups.
         """
         attrs = fields.node_fields(props)
         attrs['id'] = attrs.pop('uuid')
@@ -252,13 +287,33 @@ class IronicDriver(base.Enrolment):
         LOG.info('enrolled Ironic node %s (%s)', props['name'], node.id)
         if props.get('traits'):
             self.bm.set_node_traits(node, list(props['traits']))
+        groups = self._create_portgroups(node.id, props.get('portgroups'),
+                                         props['name'])
         version = self.api_version()
         ports = {}
         for port in props.get('ports') or ():
-            made = self.bm.create_port(node_id=node.id,
-                                       **fields.port_fields(port, version))
+            made = self._create_port(
+                node.id, fields.port_fields(port, version, groups))
             ports[made.address] = made.id
-        return node, ports
+        if groups:
+            return node, {'ports': ports, 'portgroups': groups}
+        return node, {'ports': ports}
+
+    def _create_port(self, uuid, wanted):
+        """Create a port of node ``uuid``; a None field is left unset."""
+        return self.bm.create_port(
+            node_id=uuid, **{k: v for k, v in wanted.items()
+                             if v is not None})
+
+    def _create_portgroups(self, uuid, groups, label):
+        """Create portgroups of node ``uuid``; return UUIDs by name."""
+        made = {}
+        for group in groups or ():
+            LOG.info('Ironic node %s: adding portgroup %s', label,
+                     group['name'])
+            made[group['name']] = self.bm.create_port_group(
+                node_id=uuid, **fields.portgroup_fields(group)).id
+        return made
 
     def _to_available(self, node, label):
         return states.to_available(node, self._act(node.id, label),
@@ -293,33 +348,80 @@ class IronicDriver(base.Enrolment):
         return self._get(node.id)
 
     def _converge_ports(self, node, old_props, props):
+        """Converge the node's ports and portgroups.
+
+        Ports leave the portgroups tenks no longer wants before those
+        go, and a portgroup that takes the address of one that goes is
+        made after; ports join new portgroups once these exist.
+        """
+        label = props['name']
+        old = old_props or {}
+        actual = []
+        if props.get('portgroups') or old.get('portgroups'):
+            actual = self._portgroups(node.id)
+        groups = fields.portgroup_changes(
+            props.get('portgroups'), old.get('portgroups'), actual)
+        # Ports of portgroups still to make are created with them.
+        self._apply_ports(node, old, props, groups['groups'],
+                          create=not groups['create'])
+        for group in groups['delete']:
+            self._delete_portgroup(group, label)
+        for group, wanted in groups['update']:
+            LOG.info('Ironic node %s: updating portgroup %s', label,
+                     wanted['name'])
+            self.bm.patch_port_group(group['uuid'],
+                                     fields.portgroup_patch(group, wanted))
+        if groups['create']:
+            made = self._create_portgroups(node.id, groups['create'], label)
+            self._apply_ports(node, old, props, {**groups['groups'], **made})
+
+    def _apply_ports(self, node, old, props, groups, create=True):
+        """Delete, update and (unless not ``create``) add ports.
+
+        :param groups: UUIDs by name of the node's tenks portgroups.
+        """
         label = props['name']
         changes = fields.port_changes(
-            props.get('ports'), (old_props or {}).get('ports'),
-            self._ports(node.id), self.api_version())
+            props.get('ports'), old.get('ports'), self._ports(node.id),
+            self.api_version(), groups)
         for port in changes['delete']:
             LOG.info('Ironic node %s: deleting port %s', label,
                      port['address'])
             self.bm.delete_port(port['uuid'])
         for port, wanted in changes['update']:
-            if (node.provision_state in fields.PORT_UPDATE_STATES or
-                    node.is_maintenance):
-                self.bm.patch_port(port['uuid'],
-                                   fields.port_patch(port, wanted))
-            elif node.provision_state == states.AVAILABLE:
-                # Ironic refuses connectivity changes of an available
-                # node's port unless in maintenance; a new port needs none.
-                self.bm.delete_port(port['uuid'])
-                self.bm.create_port(node_id=node.id, **wanted)
-            else:
-                raise states.NodeFailed(
-                    'Ironic node %s is %s: its port %s cannot change '
-                    'physical network or switch connection now' % (
-                        label, node.provision_state, port['address']))
-        for wanted in changes['create']:
+            self._update_port(node, port, wanted, label)
+        for wanted in changes['create'] if create else ():
             LOG.info('Ironic node %s: adding port %s', label,
                      wanted['address'])
-            self.bm.create_port(node_id=node.id, **wanted)
+            self._create_port(node.id, wanted)
+
+    def _update_port(self, node, port, wanted, label):
+        if (node.provision_state in fields.PORT_UPDATE_STATES or
+                node.is_maintenance):
+            self.bm.patch_port(port['uuid'], fields.port_patch(port, wanted))
+        elif node.provision_state == states.AVAILABLE:
+            # Ironic refuses connectivity changes of an available node's
+            # port unless in maintenance; a new port needs none.
+            self.bm.delete_port(port['uuid'])
+            self._create_port(node.id, wanted)
+        else:
+            raise states.NodeFailed(
+                'Ironic node %s is %s: its port %s cannot change physical '
+                'network, switch connection or portgroup now' % (
+                    label, node.provision_state, port['address']))
+
+    def _delete_portgroup(self, group, label):
+        """Delete a portgroup tenks made, unless ports remain in it."""
+        left = sorted(p.address for p in self.bm.ports(
+            portgroup=group['uuid'], fields=['uuid', 'address']))
+        if left:
+            LOG.warning('Ironic node %s: keeping portgroup %s, which tenks '
+                        'no longer wants: ports tenks does not manage are '
+                        'in it (%s)', label, group['name'], ', '.join(left))
+            return
+        LOG.info('Ironic node %s: deleting portgroup %s', label,
+                 group['name'])
+        self.bm.delete_port_group(group['uuid'])
 
     def update_ironic_node(self, old, record):
         """Change the existing node in place to match ``record.props``.
@@ -342,12 +444,15 @@ class IronicDriver(base.Enrolment):
         self._check_ours(node, record)
         node = self._converge(node, old.props, record)
         node = self._to_available(node, label)
-        return self._outputs(node)
+        return self._outputs(node, props)
 
     # -- delete -----------------------------------------------------------
 
     def delete_ironic_node(self, record):
-        """Delete the node (its ports go with it), if it is tenks'."""
+        """Delete the node, if it is tenks'.
+
+        Ironic deletes its ports and portgroups with it.
+        """
         with self._slot():
             self.cloud.retrying(
                 'delete Ironic node %s' % record.props['name'], self._remove,
@@ -393,28 +498,35 @@ class IronicDriver(base.Enrolment):
     # -- refresh ----------------------------------------------------------
 
     def observe_ironic_node(self, records):
-        """One node list (and one port list) for all ``records``."""
+        """One node list (and port and portgroup lists) for ``records``."""
         version = self.api_version()
         with self.cloud.guard('list Ironic nodes'):
             nodes = list(self.bm.nodes(fields=list(NODE_FIELDS)))
-            ports = []
+            ports, groups = [], []
             if any(r.props.get('ports') for r in records):
                 ports = [fields.port_dict(p)
                          for p in self.bm.ports(details=True)]
+            if any(r.props.get('portgroups') for r in records):
+                groups = [fields.portgroup_dict(g)
+                          for g in self.bm.port_groups(details=True)]
         by_uuid = {n.id: n for n in nodes}
         by_name = {n.name: n for n in nodes if n.name}
-        port_node = {p['address']: p['node_uuid'] for p in ports}
+        held = {('MAC', p['address']): p['node_uuid'] for p in ports}
+        for group in groups:
+            for key in ('name', 'address'):
+                held[('portgroup', group[key])] = group['node_uuid']
         out = {}
         for record in records:
             out[record.key] = self._observe_one(
-                record, by_uuid, by_name, port_node,
+                record, by_uuid, by_name, held,
                 lambda node: fields.drift(
                     record.props, fields.actual(node), node.traits,
                     [p for p in ports if p['node_uuid'] == node.id],
-                    version))
+                    version,
+                    [g for g in groups if g['node_uuid'] == node.id]))
         return out
 
-    def _observe_one(self, record, by_uuid, by_name, port_node, drift):
+    def _observe_one(self, record, by_uuid, by_name, held, drift):
         props = record.props
         cluster = self._cluster(record)
         node = by_uuid.get(props.get('uuid'))
@@ -435,13 +547,19 @@ class IronicDriver(base.Enrolment):
         if other is not None:
             return observation.Observation(
                 True, False, 'Ironic node %s has this name' % other.id)
-        for port in props.get('ports') or ():
-            holder = port_node.get(port['address'].lower())
+        wanted = [('MAC', p['address'].lower(), 'a port')
+                  for p in props.get('ports') or ()]
+        for group in props.get('portgroups') or ():
+            wanted += [('portgroup', group['name'], 'a portgroup'),
+                       ('portgroup', group['address'].lower(),
+                        'a portgroup')]
+        for what, value, kind in wanted:
+            holder = held.get((what, value))
             if holder is not None:
                 name = getattr(by_uuid.get(holder), 'name', None) or holder
                 return observation.Observation(
-                    True, False, 'MAC %s is a port of Ironic node %s'
-                    % (port['address'], name))
+                    True, False, '%s %s is %s of Ironic node %s'
+                    % (what, value, kind, name))
         return observation.ABSENT
 
     def close(self):

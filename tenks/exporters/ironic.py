@@ -15,23 +15,38 @@
 ``baremetal create FILE`` reads ``{"nodes": [...]}`` (JSON, or YAML with a
 ``.yaml`` name): each node is POSTed with its Ironic node fields, then its
 ``ports`` (address, physical_network, local_link_connection) are created,
-and its ``traits`` set. Only fields the client accepts when creating a node
-or port are written.
+then its ``portgroups`` (a bond's name, address, mode and properties),
+each with the ``ports`` in it, and its ``traits`` set. Only fields the
+client accepts when creating a node, port or portgroup are written.
 """
 
 from tenks.exporters import base
 
 
+def _ports(view):
+    """``(ports in no group, portgroups with their ports)``."""
+    groups = {g['name']: dict(g, ports=[]) for g in view.portgroups}
+    alone = []
+    for port in view.ports:
+        port = dict(port)
+        group = groups.get(port.pop('portgroup', None))
+        (group['ports'] if group else alone).append(port)
+    return alone, list(groups.values())
+
+
 def node(view):
     """The ``baremetal create`` entry of one :class:`NodeView`."""
+    ports, portgroups = _ports(view)
     out = {
         'name': view.name,
         'uuid': view.uuid,
         'driver': view.driver,
         'driver_info': view.driver_info,
         'properties': view.properties,
-        'ports': view.ports,
+        'ports': ports,
     }
+    if portgroups:
+        out['portgroups'] = portgroups
     if view.resource_class:
         out['resource_class'] = view.resource_class
     if view.traits:

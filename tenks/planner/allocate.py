@@ -24,8 +24,9 @@ A node is a plain dict (it is stored as such in the state file)::
 
     name, prefix, index, uuid, type, spec, hypervisor,
     memory_mb, vcpus, volumes[{name, capacity, format, image, existing,
-    pool}], physical_networks, nics[{physnet, index, mac, and vlan or
-    trunk when the NIC is on VLANs}],
+    pool}], physical_networks, nics[{physnet, index, mac, slot (the
+    second and later NICs on one physnet), and vlan or trunk when the NIC
+    is on VLANs}], bonds[{physnet, mode, properties}] (when there are),
     cpu_mode, cpu_model, arch, machine, boot_mode, secure_boot, disk_bus,
     tpm ({model, version} or None), nic_model, console_log_enabled,
     ironic_driver,
@@ -152,6 +153,30 @@ def _identity(node, index, vol, disk_bus, old):
     return out
 
 
+def nic_key(nic):
+    """What names a node NIC: ``(physnet, slot)``.
+
+    ``slot`` counts a node's NICs on one physical network from 0; the
+    first one's NIC carries no ``slot`` key (as before there were more).
+    """
+    return nic['physnet'], nic.get('slot', 0)
+
+
+def _node_nics(node, node_type, indices):
+    """The node's NICs, keeping the MACs they had."""
+    old_macs = {nic_key(n): n.get('mac') for n in node.get('nics') or ()}
+    nics = []
+    for physnet in node_type.physical_networks:
+        for slot in range(node_type.nic_count(physnet)):
+            nic = {'physnet': physnet, 'index': indices[physnet],
+                   'mac': old_macs.get((physnet, slot))}
+            if slot:
+                nic['slot'] = slot
+            nic.update(node_type.vlans(physnet))
+            nics.append(nic)
+    return nics
+
+
 def _shape(node, entry, node_type, spec, indices, emulators):
     """Fill in what follows from the node's type, spec entry and host."""
     settings = spec.settings
@@ -172,10 +197,14 @@ def _shape(node, entry, node_type, spec, indices, emulators):
         volumes[-1].update(_identity(
             node, i, vol, node_type.disk_bus,
             old_volumes[i] if i < len(old_volumes) else None))
-    old_macs = {n['physnet']: n.get('mac') for n in node.get('nics') or ()}
-    nics = [dict({'physnet': p, 'index': indices[p], 'mac': old_macs.get(p)},
-                 **node_type.vlans(p))
-            for p in node_type.physical_networks]
+    nics = _node_nics(node, node_type, indices)
+    bonds = [{'physnet': p, 'mode': bond.mode,
+              'properties': dict(bond.properties)}
+             for p, bond in node_type.bonds]
+    if bonds:
+        node['bonds'] = bonds
+    else:
+        node.pop('bonds', None)
     mode, secure = _boot(entry, node_type, settings)
     emulator = node_type.bmc_emulator
     hv = spec.hypervisor(node['hypervisor'])
@@ -266,7 +295,10 @@ def _assign_macs(nodes, seed):
         for nic in node['nics']:
             attempt = 0
             while not nic['mac']:
-                mac = naming.mac_address(seed, node['uuid'], nic['physnet'],
+                # The first NIC on a physnet keeps the parts it had.
+                parts = ((nic['physnet'], nic['slot']) if nic.get('slot')
+                         else (nic['physnet'],))
+                mac = naming.mac_address(seed, node['uuid'], *parts,
                                          attempt=attempt)
                 attempt += 1
                 if mac not in used:

@@ -202,11 +202,13 @@ class Builder(object):
     def _nics(self, node, hv, adopt):
         keys, nics, ports = [], [], []
         name = node['name']
+        bonded = {b['physnet']: fields.portgroup_name(name, b['physnet'])
+                  for b in node.get('bonds') or ()}
         for nic in node['nics']:
             bridge = naming.bridge_name(hv.bridge_prefix, nic['index'])
             node_end, bridge_end = naming.link_names(
                 self.veth_prefix, name, nic['index'],
-                self.network.bridge_end_suffix)
+                self.network.bridge_end_suffix, nic.get('slot', 0))
             props = {'name': node_end, 'node': name,
                      'physnet': nic['physnet'], 'bridge': bridge,
                      'node_end': node_end, 'bridge_end': bridge_end,
@@ -214,6 +216,8 @@ class Builder(object):
             # Only NICs put on VLANs carry the keys: a vif record made
             # before VLANs existed stays as it is.
             props.update(network_base.vlans(nic))
+            if nic.get('slot'):
+                props['slot'] = nic['slot']
             keys.append(self.add(_record(
                 'vif', '%s/%s' % (hv.name, node_end),
                 self.settings.bridge_type, hv.name, props,
@@ -221,13 +225,15 @@ class Builder(object):
             nics.append({'mac': nic['mac'], 'dev': node_end,
                          'model': node['nic_model'],
                          'physnet': nic['physnet']})
-            ports.append(self.ironic_port(nic, hv, bridge, bridge_end))
+            ports.append(self.ironic_port(nic, hv, bridge, bridge_end,
+                                          bonded.get(nic['physnet'])))
         return keys, nics, ports
 
-    def ironic_port(self, nic, hv, bridge, bridge_end):
+    def ironic_port(self, nic, hv, bridge, bridge_end, portgroup=None):
         return fields.port(nic['mac'], nic['physnet'], {
             'switch_id': self._bridge_mac(hv, nic['physnet']),
-            'switch_info': bridge, 'port_id': bridge_end})
+            'switch_info': bridge, 'port_id': bridge_end},
+            portgroup=portgroup)
 
     def _node(self, node):
         hv = self.spec.hypervisor(node['hypervisor'])

@@ -55,18 +55,31 @@ def short_node_name(name):
     return stem[:MAX_SHORT - len(digits)] + digits
 
 
-def link_names(veth_prefix, node_name, physnet_index, bridge_end_suffix):
+def link_names(veth_prefix, node_name, physnet_index, bridge_end_suffix,
+               slot=0):
     """``(node end, bridge end)`` of a node NIC's veth pair.
 
     :param bridge_end_suffix: the network plugin's (e.g. ``-br``).
+    :param slot: which of the node's NICs on the physical network: the
+        first keeps Tenks' name (``p-comp12-0-tap``), the next ones add a
+        letter (``p-comp12-0b-tap``).
     """
-    base = '%s%s-%d' % (veth_prefix, short_node_name(node_name),
-                        physnet_index)
+    base = '%s%s-%d%s' % (veth_prefix, short_node_name(node_name),
+                          physnet_index, _slot_letter(slot))
     node_end = base + NODE_END_SUFFIX
     bridge_end = base + bridge_end_suffix
     _check_ifname(node_end, 'link of node %s' % node_name)
     _check_ifname(bridge_end, 'link of node %s' % node_name)
     return node_end, bridge_end
+
+
+def _slot_letter(slot):
+    if not slot:
+        return ''
+    if not 0 < slot < 26:
+        raise NamingError('NIC %d on one physical network: link names '
+                          'letter them b to z' % (slot + 1))
+    return chr(ord('a') + slot)
 
 
 def uplink_names(veth_prefix, bridge, bridge_end_suffix):

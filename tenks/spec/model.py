@@ -93,6 +93,17 @@ class NicVlans(object):
 
 
 @dataclasses.dataclass(frozen=True)
+class Bond(object):
+    """The NICs of a node on one physical network, grouped.
+
+    Ironic gets a portgroup of them, with this bonding ``mode`` and
+    ``properties`` (the Linux bonding driver's options, e.g. ``miimon``).
+    """
+    mode: str
+    properties: typing.Tuple[typing.Tuple[str, typing.Any], ...] = ()
+
+
+@dataclasses.dataclass(frozen=True)
 class NodeType(object):
     name: str
     memory_mb: int
@@ -101,6 +112,10 @@ class NodeType(object):
     physical_networks: typing.Tuple[str, ...] = ()
     #: ``((physnet, NicVlans), ...)`` of the NICs put on VLANs.
     nic_vlans: typing.Tuple[typing.Tuple[str, NicVlans], ...] = ()
+    #: ``((physnet, count), ...)`` where a node has more than one NIC.
+    nic_counts: typing.Tuple[typing.Tuple[str, int], ...] = ()
+    #: ``((physnet, Bond), ...)`` of the NICs grouped as bonds.
+    bonds: typing.Tuple[typing.Tuple[str, Bond], ...] = ()
     ironic_driver: str = 'ipmi'
     bmc_emulator: str = 'virtualbmc'
     console_log_enabled: bool = False
@@ -120,6 +135,14 @@ class NodeType(object):
     def vlans(self, physnet):
         """The VLAN keys of its NIC on ``physnet`` (``{}``: none)."""
         return dict(self.nic_vlans).get(physnet, NicVlans()).props()
+
+    def nic_count(self, physnet):
+        """How many NICs it has on ``physnet``."""
+        return dict(self.nic_counts).get(physnet, 1)
+
+    def bond(self, physnet):
+        """The :class:`Bond` of its NICs on ``physnet``, or None."""
+        return dict(self.bonds).get(physnet)
 
     @property
     def disk_bytes(self):

@@ -135,19 +135,22 @@ def _tpm(value, arch, path, problems):
 
 
 def _nics(items, path, problems):
-    """``(physnets, nic_vlans)`` of a node type's ``physical_networks``.
+    """``(physnets, nic_vlans, nic_counts, bonds)`` of ``physical_networks``.
 
-    An item is a physical network's name, or ``{name, vlan}`` (an access
-    port) or ``{name, trunk}`` (tagged VLANs).
+    An item is a physical network's name, or a mapping with its ``name``
+    that may also put its switch ports on a VLAN (``vlan``, an access
+    port) or VLANs (``trunk``), give the node several NICs there
+    (``nics``) and group them as a bond (``bond``).
     """
-    physnets, vlans = [], []
+    physnets, vlans, counts, bonds = [], [], [], []
     for i, item in enumerate(items):
         nic = item if isinstance(item, dict) else {'name': item}
         name = nic.get('name')
         if not isinstance(name, str):
             continue
         if name in physnets:
-            problems.add(path + (i,), 'duplicate physical network %r'
+            problems.add(path + (i,), 'duplicate physical network %r '
+                         '(several NICs on one physical network: nics)'
                          % name)
         physnets.append(name)
         if 'vlan' in nic and 'trunk' in nic:
@@ -158,7 +161,27 @@ def _nics(items, path, problems):
                 vlan=nic.get('vlan'),
                 trunk=tuple(sorted(v for v in nic.get('trunk') or ()
                                    if isinstance(v, int))))))
-    return tuple(physnets), tuple(vlans)
+        count = _nic_count(nic, path + (i,), problems)
+        if count > 1:
+            counts.append((name, count))
+        bond = nic.get('bond')
+        if isinstance(bond, dict) and isinstance(bond.get('mode'), str):
+            bonds.append((name, model.Bond(
+                mode=bond['mode'],
+                properties=tuple(sorted((bond.get('properties') or
+                                         {}).items())))))
+    return tuple(physnets), tuple(vlans), tuple(counts), tuple(bonds)
+
+
+def _nic_count(nic, path, problems):
+    """A physnet's NIC count: ``nics``, else 2 for a bond, else 1."""
+    count = nic.get('nics')
+    if not isinstance(count, int):
+        return 2 if 'bond' in nic else 1
+    if 'bond' in nic and count < 2:
+        problems.add(path + ('nics',), 'a bond groups 2 or more NICs '
+                     '(nics is %d)' % count)
+    return count
 
 
 def build_node_type(name, data, path, problems, settings, defaults,
@@ -176,8 +199,9 @@ def build_node_type(name, data, path, problems, settings, defaults,
     _check_disk_identities(volumes,
                            data.get('disk_bus', defaults['disk_bus']), path,
                            problems)
-    physnets, nic_vlans = _nics(data.get('physical_networks', ()),
-                                path + ('physical_networks',), problems)
+    physnets, nic_vlans, nic_counts, bonds = _nics(
+        data.get('physical_networks', ()), path + ('physical_networks',),
+        problems)
     driver = data.get('ironic_driver', settings.default_ironic_driver)
     emulator = settings.bmc_emulators.get(driver)
     if emulator is None:
@@ -207,6 +231,7 @@ def build_node_type(name, data, path, problems, settings, defaults,
     return model.NodeType(
         name=name, memory_mb=memory, vcpus=data.get('vcpus', 1),
         volumes=volumes, physical_networks=physnets, nic_vlans=nic_vlans,
+        nic_counts=nic_counts, bonds=bonds,
         ironic_driver=driver, bmc_emulator=emulator,
         console_log_enabled=data.get('console_log_enabled', False),
         cpu_mode=cpu_mode, cpu_model=cpu_model or defaults['cpu_model'],

@@ -82,6 +82,29 @@ BMC = {
 
 VLAN_ID = {'type': 'integer', 'minimum': 1, 'maximum': 4094}
 
+#: NICs of a node on one physical network.
+MAX_NICS = 4
+
+#: Linux bonding modes, as an Ironic portgroup's ``mode`` takes them.
+BOND_MODES = ('balance-rr', 'active-backup', 'balance-xor', 'broadcast',
+              '802.3ad', 'balance-tlb', 'balance-alb')
+
+# The NICs of a node on one physical network grouped as a bond: an Ironic
+# portgroup with this mode and these (bonding driver) properties.
+BOND = {
+    'type': 'object',
+    'additionalProperties': False,
+    'required': ['mode'],
+    'properties': {
+        'mode': {'enum': list(BOND_MODES)},
+        'properties': {
+            'type': 'object',
+            'propertyNames': {'pattern': r'^[a-z][a-z0-9_]{0,63}$'},
+            'additionalProperties': {'type': ['string', 'integer',
+                                              'boolean']}},
+    },
+}
+
 # A node NIC: the name of its physical network, or a mapping that also
 # puts its switch port on a VLAN (access) or a list of VLANs (trunk).
 NIC = {
@@ -94,6 +117,8 @@ NIC = {
         'vlan': VLAN_ID,
         'trunk': {'type': 'array', 'items': VLAN_ID, 'minItems': 1,
                   'maxItems': 4094, 'uniqueItems': True},
+        'nics': {'type': 'integer', 'minimum': 1, 'maximum': MAX_NICS},
+        'bond': BOND,
     },
 }
 

@@ -143,6 +143,30 @@ BAD_SPECS = [
         'physical_networks: [physnet1]',
         'physical_networks: [{name: physnet9, vlan: 5}]'),
      'node_types.t0.physical_networks[0]', "'physnet9' is not mapped"),
+    ('bond-one-nic', _with(
+        'physical_networks: [physnet1]',
+        'physical_networks: [{name: physnet1, nics: 1, '
+        'bond: {mode: active-backup}}]'),
+     'node_types.t0.physical_networks[0].nics', 'a bond groups 2 or more'),
+    ('bond-mode', _with(
+        'physical_networks: [physnet1]',
+        'physical_networks: [{name: physnet1, bond: {mode: lacp}}]'),
+     'node_types.t0.physical_networks[0].bond.mode', '802.3ad'),
+    ('bond-no-mode', _with(
+        'physical_networks: [physnet1]',
+        'physical_networks: [{name: physnet1, bond: {}}]'),
+     'node_types.t0.physical_networks[0].bond', "missing required key "
+                                                "'mode'"),
+    ('bond-property-list', _with(
+        'physical_networks: [physnet1]',
+        'physical_networks: [{name: physnet1, bond: {mode: 802.3ad, '
+        'properties: {miimon: [100]}}}]'),
+     'node_types.t0.physical_networks[0].bond.properties.miimon',
+     'expected'),
+    ('nics-too-many', _with(
+        'physical_networks: [physnet1]',
+        'physical_networks: [{name: physnet1, nics: 5}]'),
+     'node_types.t0.physical_networks[0].nics', 'at most 4'),
     ('device-twice', _with('  physnet1: null\n', '  physnet1: eth1\n'
                            '  physnet2: eth1\n'),
      'physnet_mappings.physnet2', "device 'eth1' is already mapped"),
