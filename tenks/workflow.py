@@ -40,7 +40,6 @@ from tenks import executor as executor_mod
 from tenks.planner import allocate
 from tenks.planner import kinds
 from tenks.planner import reconcile
-from tenks.spec import load as spec_load
 from tenks.state import lock as lock_mod
 
 LOG = logging.getLogger(__name__)
@@ -63,6 +62,9 @@ class Outcome(object):
 # -- inputs -------------------------------------------------------------------
 
 def load_spec(ctx, path):
+    # Imported here: the spec's parser, schema and YAML loader cost
+    # read-only commands, which read no spec, about 40 ms.
+    from tenks.spec import load as spec_load
     spec = spec_load.load_spec(path, ctx.settings, ctx.catalog)
     for warning in spec.warnings:
         LOG.warning('%s: %s', path, warning)

@@ -75,6 +75,12 @@ hypervisors:
 '''
 
 
+#: ``(result key, tenks arguments)`` of the read-only commands timed.
+READ_ONLY = (('version_s', ('--version',)),
+             ('node_list_s', ('node', 'list')),
+             ('status_s', ('status',)))
+
+
 class Cluster(object):
 
     def __init__(self, args):
@@ -148,6 +154,11 @@ def bench(args, count):
         result['noop_s'] = min(cluster.tenks('deploy', '--spec',
                                              cluster.spec(count))
                                for _ in range(args.repeat))
+        # Read-only commands on the deployed cluster, and the floor:
+        # Python, the CLI's imports and its argument parsing.
+        for key, argv in READ_ONLY:
+            result[key] = min(cluster.tenks(*argv)
+                              for _ in range(args.repeat))
         result['grow_10pct_s'] = cluster.tenks('deploy', '--spec',
                                                cluster.spec(grown))
         result['teardown_s'] = cluster.tenks('teardown')

@@ -39,14 +39,11 @@ from tenks import observation
 from tenks.providers import base
 from tenks.providers.libvirt import capabilities
 from tenks.providers.libvirt import connection as conn_mod
-from tenks.providers.libvirt import domain_xml
 from tenks.providers.libvirt import firmware
 from tenks.providers.libvirt import hostside
-from tenks.providers.libvirt import images
 from tenks.providers.libvirt import metadata
 from tenks.providers.libvirt import power
 from tenks.providers.libvirt import qemu_access
-from tenks.providers.libvirt import storage
 from tenks.spec import schema
 
 LOG = logging.getLogger(__name__)
@@ -131,9 +128,10 @@ class LibvirtProvider(base.Provider):
             uri, opener=opener, open_uri=getattr(hypervisor, 'connect_uri',
                                                  None))
         self.capabilities = capabilities.HostCapabilities(self.connection)
-        self.images = images.ImageCache()
-        self.storage = storage.Storage(self.name, conf.cluster_name,
-                                       self.images)
+        self._cluster = conf.cluster_name
+        self._images = None
+        self._storage = None
+        self._storage_lock = threading.Lock()
         self._dirs = set()
         self._dirs_lock = threading.Lock()
         self._bios_rom_path = None
@@ -143,11 +141,28 @@ class LibvirtProvider(base.Provider):
     def uri(self):
         return self.connection.uri
 
+    @property
+    def storage(self):
+        """Pools and volumes (made on first use, with the image cache).
+
+        Power and listing need neither: read-only commands skip importing
+        them (templates, image fetching), about 50 ms.
+        """
+        with self._storage_lock:
+            if self._storage is None:
+                from tenks.providers.libvirt import images
+                from tenks.providers.libvirt import storage
+                self._images = images.ImageCache()
+                self._storage = storage.Storage(self.name, self._cluster,
+                                                self._images)
+            return self._storage
+
     def _call(self, func, *args):
         return self.connection.call(lambda conn: func(conn, *args))
 
     def close(self):
-        self.images.close()
+        if self._images is not None:
+            self._images.close()
         self.connection.close()
 
     # -- pools ------------------------------------------------------------
@@ -238,6 +253,7 @@ class LibvirtProvider(base.Provider):
 
         :raises TenksError: it cannot run such a domain (the cause).
         """
+        from tenks.providers.libvirt import domain_xml   # see storage
         arch = props.get('arch') or 'x86_64'
         self.capabilities.check_arch(arch)
         dtype = self.capabilities.domain_type(
@@ -274,6 +290,7 @@ class LibvirtProvider(base.Provider):
         unknown = [d for d in props.get('disks') or () if not d.get('format')]
         formats = self.storage.volume_formats(conn, unknown)
         bios_rom = self._bios_rom() if fw.mode == firmware.BIOS else None
+        from tenks.providers.libvirt import domain_xml   # see storage
         xml = domain_xml.render(props, dtype, formats, bios_rom)
         return dtype, fw, xml
 
