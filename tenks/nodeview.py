@@ -185,15 +185,13 @@ def _nics(node, records):
             vifs[record.props.get('physnet'),
                  record.props.get('slot', 0)] = record
     bridges = records.get('bridge') or {}
-    bonded = {b['physnet'] for b in node.get('bonds') or ()}
+    bonded = fields.nic_portgroups(node)
     out = []
     for nic in node.get('nics') or ():
         view = NicView(mac=nic.get('mac'), physnet=nic.get('physnet'),
                        vlan=nic.get('vlan'), trunk=nic.get('trunk'),
-                       slot=nic.get('slot', 0))
-        if view.physnet in bonded:
-            view.portgroup = fields.portgroup_name(node['name'],
-                                                   view.physnet)
+                       slot=nic.get('slot', 0),
+                       portgroup=bonded.get(nic.get('physnet')))
         vif = vifs.get((view.physnet, view.slot))
         if vif is not None:
             view.bridge = vif.props.get('bridge')

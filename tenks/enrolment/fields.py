@@ -480,6 +480,15 @@ def portgroup_name(node_name, physnet):
     return '%s-%s' % (node_name, physnet.replace(':', '.'))
 
 
+def nic_portgroups(node):
+    """``{physnet: portgroup name}`` of ``node``'s bonds.
+
+    Every NIC of the node on such a physnet is in that portgroup.
+    """
+    return {bond['physnet']: portgroup_name(node['name'], bond['physnet'])
+            for bond in node.get('bonds') or ()}
+
+
 def portgroups(node):
     """The Ironic portgroups of ``node``'s bonds.
 

@@ -202,8 +202,7 @@ class Builder(object):
     def _nics(self, node, hv, adopt):
         keys, nics, ports = [], [], []
         name = node['name']
-        bonded = {b['physnet']: fields.portgroup_name(name, b['physnet'])
-                  for b in node.get('bonds') or ()}
+        bonded = fields.nic_portgroups(node)
         for nic in node['nics']:
             bridge = naming.bridge_name(hv.bridge_prefix, nic['index'])
             node_end, bridge_end = naming.link_names(

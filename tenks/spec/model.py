@@ -140,10 +140,6 @@ class NodeType(object):
         """How many NICs it has on ``physnet``."""
         return dict(self.nic_counts).get(physnet, 1)
 
-    def bond(self, physnet):
-        """The :class:`Bond` of its NICs on ``physnet``, or None."""
-        return dict(self.bonds).get(physnet)
-
     @property
     def disk_bytes(self):
         """Size of the first volume (the root disk), or 0."""

@@ -56,10 +56,10 @@ class BondsTest(base.TestCase):
                          node_type.physical_networks)
         self.assertEqual(1, node_type.nic_count('physnet1'))
         self.assertEqual(2, node_type.nic_count('physnet2'))
-        self.assertIsNone(node_type.bond('physnet1'))
-        self.assertEqual(model.Bond(mode='802.3ad', properties=(
-            ('miimon', 100), ('xmit_hash_policy', 'layer3+4'))),
-            node_type.bond('physnet2'))
+        # physnet1 has no bond.
+        self.assertEqual((('physnet2', model.Bond(mode='802.3ad', properties=(
+            ('miimon', 100), ('xmit_hash_policy', 'layer3+4')))),),
+            node_type.bonds)
 
     def test_bond_without_nics_has_two(self):
         node_type = self.node_type('[{name: physnet1, bond: {mode: '
@@ -69,7 +69,7 @@ class BondsTest(base.TestCase):
     def test_nics_without_bond(self):
         node_type = self.node_type('[{name: physnet1, nics: 3}]')
         self.assertEqual(3, node_type.nic_count('physnet1'))
-        self.assertIsNone(node_type.bond('physnet1'))
+        self.assertEqual((), node_type.bonds)
 
     def test_records(self):
         desired, _plan = self.plan(self.empty_state())
